@@ -1,0 +1,140 @@
+import { describe, expect, it } from "vitest";
+import { ORIGIN, SITE, admin, pageView, post, send, uid } from "./helpers";
+
+describe("POST /v1/events", () => {
+  it("stores a text/plain batch and answers 202 with the counts", async () => {
+    const visitor = uid("v");
+    const response = await send(visitor, [pageView("/"), pageView("/pricing")]);
+    expect(response.status).toBe(202);
+    expect(await response.json()).toMatchObject({ accepted: 2, duplicates: 0 });
+    const { body } = await admin(`/v1/leads?site=${SITE}&visitor=${visitor}`);
+    expect(body.leads).toHaveLength(1);
+    expect(body.leads[0]).toMatchObject({ stage: "anonymous", events_total: 2 });
+  });
+
+  it("accepts application/json the same way", async () => {
+    const response = await post({ site: SITE, visitor: uid("v"), events: [pageView("/")] }, { "content-type": "application/json" });
+    expect(response.status).toBe(202);
+  });
+
+  it("counts an event id seen before as a duplicate and never stores it twice", async () => {
+    const visitor = uid("v");
+    const event = pageView("/pricing");
+    await send(visitor, [event]);
+    const again = await send(visitor, [event, pageView("/")]);
+    expect(await again.json()).toMatchObject({ accepted: 1, duplicates: 1 });
+    const { body } = await admin(`/v1/leads?site=${SITE}&visitor=${visitor}`);
+    expect(body.leads[0].events_total).toBe(2);
+    expect(body.leads[0].reasons).toContainEqual({ rule: "pricing-visit", points: 5, count: 1 });
+  });
+
+  it("refuses a body that is not JSON with invalid_payload", async () => {
+    const response = await post("{not json");
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: { code: "invalid_payload" } });
+  });
+
+  it("refuses a broken envelope with the issues and their paths", async () => {
+    const response = await post({ site: SITE, events: [] });
+    expect(response.status).toBe(400);
+    const { error } = (await response.json()) as { error: { code: string; issues: { path: unknown[] }[] } };
+    expect(error.code).toBe("invalid_payload");
+    expect(error.issues.map((i) => i.path[0])).toEqual(expect.arrayContaining(["visitor", "events"]));
+  });
+
+  it("keeps the valid events of a batch that also holds invalid ones", async () => {
+    const visitor = uid("v");
+    const response = await send(visitor, [pageView("/"), { id: "bad", type: "page_view" }, { type: "nonsense" }, pageView("/a")]);
+    expect(response.status).toBe(400);
+    const { error } = (await response.json()) as { error: Record<string, any> };
+    expect(error).toMatchObject({ code: "invalid_payload", accepted: 2, duplicates: 0 });
+    expect(error.issues.map((i: { path: unknown[] }) => i.path.slice(0, 2))).toEqual(
+      expect.arrayContaining([["events", 1], ["events", 2]]),
+    );
+    const { body } = await admin(`/v1/leads?site=${SITE}&visitor=${visitor}`);
+    expect(body.leads[0].events_total).toBe(2);
+  });
+
+  it("answers 401 unknown_site for a key no site has", async () => {
+    const response = await post({ site: "pk_nope", visitor: "v", events: [pageView("/")] });
+    expect(response.status).toBe(401);
+    expect(await response.json()).toMatchObject({ error: { code: "unknown_site" } });
+  });
+
+  it("answers 403 origin_not_allowed when the browser's origin is not the site's", async () => {
+    const response = await send(uid("v"), [pageView("/")], { origin: "https://evil.example" });
+    expect(response.status).toBe(403);
+    expect(await response.json()).toMatchObject({ error: { code: "origin_not_allowed" } });
+  });
+
+  it("answers an allowed origin with CORS headers, on the preflight and on the POST", async () => {
+    const { SELF } = await import("cloudflare:test");
+    const preflight = await SELF.fetch("http://collector.test/v1/events", {
+      method: "OPTIONS",
+      headers: { origin: ORIGIN, "access-control-request-method": "POST", "access-control-request-headers": "content-type" },
+    });
+    expect(preflight.status).toBeLessThan(300);
+    expect(preflight.headers.get("access-control-allow-origin")).toBe(ORIGIN);
+    const response = await send(uid("v"), [pageView("/")], { origin: ORIGIN });
+    expect(response.status).toBe(202);
+    expect(response.headers.get("access-control-allow-origin")).toBe(ORIGIN);
+  });
+
+  it("answers 413 payload_too_large for a body over 64 KiB", async () => {
+    const events = Array.from({ length: 50 }, () => pageView("/", { title: "x".repeat(500), ref: `https://r.example/${"y".repeat(1500)}` }));
+    const response = await send(uid("v"), events);
+    expect(response.status).toBe(413);
+    expect(await response.json()).toMatchObject({ error: { code: "payload_too_large" } });
+  });
+
+  it("refuses more than 100 events in one batch", async () => {
+    const response = await send(uid("v"), Array.from({ length: 101 }, () => ({ id: uid("e"), type: "track", ts: 1, name: "x" })));
+    expect(response.status).toBe(400);
+  });
+
+  it("flags a bot user agent from a page: its events are kept but never score", async () => {
+    const visitor = uid("v");
+    const response = await send(visitor, [pageView("/pricing")], {
+      origin: ORIGIN,
+      "user-agent": "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+    });
+    expect(response.status).toBe(202);
+    const { body } = await admin(`/v1/leads?site=${SITE}&visitor=${visitor}`);
+    expect(body.leads[0]).toMatchObject({ score: 0, events_total: 1, bot: true });
+  });
+
+  it("flags navigator.webdriver and inhumanly fast page views", async () => {
+    const driven = uid("v");
+    await post({ site: SITE, visitor: driven, webdriver: true, events: [pageView("/pricing")] });
+    const fast = uid("v");
+    const now = Date.now();
+    await send(fast, Array.from({ length: 6 }, (_, i) => ({ ...pageView(`/p${i}`), ts: now + i * 50 })));
+    for (const visitor of [driven, fast]) {
+      const { body } = await admin(`/v1/leads/${(await admin(`/v1/leads?site=${SITE}&visitor=${visitor}`)).body.leads[0].id}`);
+      expect(body.events.every((e: { bot: string | null }) => e.bot !== null)).toBe(true);
+      expect(body.lead.score).toBe(0);
+    }
+  });
+
+  it("scores a server-side request whose tool name is on bot lists (curl)", async () => {
+    const visitor = uid("v");
+    await send(visitor, [pageView("/pricing")], { "user-agent": "curl/8.5.0" });
+    const { body } = await admin(`/v1/leads?site=${SITE}&visitor=${visitor}`);
+    expect(body.leads[0].score).toBe(6);
+  });
+
+  it("answers 429 rate_limited with Retry-After once a visitor sends more than 100 requests in 10 s", async () => {
+    const visitor = uid("v");
+    let served = 0;
+    let limited: Response | undefined;
+    // The limit counts in fixed 10 s windows: within 250 requests one window must overflow.
+    for (let i = 0; i < 250 && !limited; i++) {
+      const response = await send(visitor, [pageView("/")]);
+      if (response.status === 429) limited = response;
+      else served++;
+    }
+    expect(served).toBeGreaterThanOrEqual(100);
+    expect(limited?.headers.get("retry-after")).toBe("10");
+    expect(await limited?.json()).toMatchObject({ error: { code: "rate_limited" } });
+  });
+});

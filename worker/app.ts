@@ -1,0 +1,35 @@
+/**
+ * The collector's HTTP surface. Each part lives in its own module and is mounted here; errors
+ * from any of them leave through `onError` in the one `{"error": {...}}` shape.
+ */
+import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { admin } from "./admin";
+import { demo } from "./demo/routes";
+import type { Env } from "./env";
+import { ApiError } from "./errors";
+import { inbox } from "./inbox";
+import { ingest } from "./ingest";
+import { snippet } from "./snippet-route";
+
+export const app = new Hono<{ Bindings: Env }>();
+
+app.route("/", ingest);
+app.route("/", admin);
+app.route("/", snippet);
+app.route("/", demo);
+app.route("/", inbox);
+
+app.get("/", (c) => c.redirect("/demo/"));
+
+app.notFound(() => new ApiError("not_found", "no such route").toResponse());
+
+app.onError((error) => {
+  if (error instanceof ApiError) return error.toResponse();
+  if (error instanceof HTTPException) {
+    const code = error.status === 401 ? "unauthorized" : error.status === 413 ? "payload_too_large" : "invalid_request";
+    return new ApiError(code, error.message || "request refused", {}, Object.fromEntries(error.getResponse().headers)).toResponse();
+  }
+  console.error("unhandled error", error);
+  return new ApiError("internal_error", "the collector failed; nothing from this request may have been stored").toResponse();
+});

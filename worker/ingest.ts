@@ -1,0 +1,95 @@
+/**
+ * POST /v1/events: validate, check the site key and origin, flag bots, and hand the batch to
+ * the visitor's Lead object. 202 means the object has stored it.
+ *
+ * @example
+ * curl -X POST http://127.0.0.1:8787/v1/events -H 'content-type: application/json' \
+ *   -d '{"site":"pk_demo","visitor":"v1","events":[{"id":"e1","type":"page_view","ts":1763900000000,"url":"https://example.com/pricing"}]}'
+ * // 202 {"accepted":1,"duplicates":0,"lead":"…"}
+ */
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
+import { LIMITS, parseBatch } from "../shared/wire";
+import { requestBotReason } from "./bot";
+import type { Env } from "./env";
+import { ApiError } from "./errors";
+import { visitorLead } from "./identity";
+import { loadConfig } from "./settings";
+
+export const ingest = new Hono<{ Bindings: Env }>();
+
+ingest.use(
+  "/v1/events",
+  cors({
+    // The site key is in the body, which a preflight does not carry: answer for any origin some
+    // site allows, and let the POST itself check the origin against its own site.
+    origin: (origin, c) =>
+      loadConfig(c.env).sites.some((site) => site.origins.includes(origin)) ? origin : null,
+    allowMethods: ["POST"],
+    allowHeaders: ["Content-Type"],
+    maxAge: 86_400,
+  }),
+);
+
+ingest.post(
+  "/v1/events",
+  bodyLimit({
+    maxSize: LIMITS.bodyBytes,
+    onError: () =>
+      new ApiError("payload_too_large", `a request body may be at most ${LIMITS.bodyBytes} bytes; send smaller batches`).toResponse(),
+  }),
+  async (c) => {
+    let body: unknown;
+    try {
+      // text/plain (sendBeacon, no preflight) and application/json carry the same JSON.
+      body = JSON.parse(await c.req.text());
+    } catch {
+      throw new ApiError("invalid_payload", "the body is not valid JSON", { issues: [] });
+    }
+    const parsed = parseBatch(body);
+    if (!parsed.ok) {
+      throw new ApiError("invalid_payload", "the batch does not match the ingest schema", { issues: parsed.issues });
+    }
+
+    const config = loadConfig(c.env);
+    const site = config.sites.find((s) => s.key === parsed.batch.site);
+    if (!site) throw new ApiError("unknown_site", `no site has the key "${parsed.batch.site}"`);
+    const origin = c.req.header("origin");
+    if (origin !== undefined && !site.origins.includes(origin)) {
+      throw new ApiError("origin_not_allowed", `origin ${origin} is not among the origins of site "${site.key}"`);
+    }
+
+    const limiter = c.env.LEADLIGHT_RATE_LIMIT === "off" ? undefined : c.env.INGEST_LIMIT;
+    if (limiter && !(await limiter.limit({ key: `${site.key}:${parsed.batch.visitor}` })).success) {
+      throw new ApiError("rate_limited", "too many requests for this visitor; retry later", {}, { "retry-after": "10" });
+    }
+
+    let result = { accepted: 0, duplicates: 0, lead: null as string | null };
+    if (parsed.events.length > 0) {
+      const collector = new URL(c.req.url).origin;
+      result = await visitorLead(c.env, site.key, parsed.batch.visitor).ingest({
+        site: site.key,
+        visitor: parsed.batch.visitor,
+        events: parsed.events,
+        bot: requestBotReason({
+          userAgent: c.req.header("user-agent"),
+          fromPage: origin !== undefined,
+          webdriver: parsed.batch.webdriver,
+        }),
+        collectorUrl: collector,
+      });
+    }
+
+    if (parsed.issues.length > 0) {
+      // The valid events beside the broken ones are stored: say so, so nothing is resent in vain.
+      const invalid = new Set(parsed.issues.map((i) => i.path[1])).size;
+      throw new ApiError(
+        "invalid_payload",
+        `${invalid} event(s) are invalid and were refused; the ${parsed.events.length} valid one(s) were stored`,
+        { issues: parsed.issues, ...result },
+      );
+    }
+    return c.json(result, 202);
+  },
+);

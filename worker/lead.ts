@@ -1,0 +1,392 @@
+/**
+ * The Lead Durable Object: all state of one lead. It stores events once (dedup by id), scores
+ * them with the pure engine, moves the stage forward, and writes every stage change together
+ * with its webhook outbox rows, so no alert is lost and none is sent for a change not stored.
+ *
+ * An anonymous visitor's object, once the visitor identifies, hands its history to the known
+ * lead's object (named for the email) and from then on forwards to it.
+ */
+import { DurableObject } from "cloudflare:workers";
+import { type Event, normalizeEmail } from "../shared/wire";
+import { inhumanTiming } from "./bot";
+import { type Config, type SiteConfig, type Stage, scoringFor } from "./config";
+import type { Env } from "./env";
+import { emailLead } from "./identity";
+import {
+  EVENT_COLUMNS,
+  type EventRow,
+  LEAD_COLUMNS,
+  type LeadRow,
+  type StoredEvent,
+  fromWire,
+  migrate,
+  toPublicEvent,
+  toScored,
+} from "./lead-store";
+import {
+  type CompiledScoring,
+  type EngagementState,
+  type ScoreResult,
+  addEvent,
+  compileScoring,
+  emptyEngagement,
+  scoreAt,
+} from "./scoring/engine";
+import { nextStages } from "./scoring/stages";
+import { loadConfig, rulesVersion } from "./settings";
+import { type Alert, deliverDue, enqueueAlerts, listDeliveries } from "./webhooks/outbox";
+
+export interface IngestRequest {
+  site: string;
+  visitor: string;
+  events: Event[];
+  /** A reason when the whole request looked like a bot (user agent, webdriver). */
+  bot: string | null;
+  /** Origin of the collector as the client reached it, for links in alerts. */
+  collectorUrl: string;
+}
+
+export interface IngestResult {
+  accepted: number;
+  duplicates: number;
+  lead: string;
+}
+
+export interface AbsorbRequest {
+  site: string;
+  email: string;
+  /** The anonymous id handing over; null for a server-side identify with no visitor. */
+  visitor: string | null;
+  traits: Record<string, unknown>;
+  events: StoredEvent[];
+  collectorUrl: string | null;
+}
+
+export type LeadView = ReturnType<Lead["describe"]>;
+
+const RECENT_EVENTS = 10;
+const TIMELINE_EVENTS = 500;
+const MERGE_RETRY_MS = 2_000;
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export class Lead extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+  /** Engagement folded so far, kept in memory so a batch costs its own events, not the history. */
+  private scoring: { version: string; compiled: CompiledScoring; state: EngagementState; lastSeq: number } | null = null;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    ctx.blockConcurrencyWhile(async () => migrate(ctx.storage));
+  }
+
+  /** Stores a batch from the snippet (or a server-side identify) and acts on it. */
+  async ingest(request: IngestRequest): Promise<IngestResult> {
+    const config = loadConfig(this.env);
+    const existing = this.row();
+    const identifiesAs = lastIdentifiedEmail(request.events, request.bot);
+    if (existing?.forward_to && !(identifiesAs && identifiesAs !== existing.email)) {
+      return this.forward(existing, request);
+    }
+
+    const now = this.clock(existing);
+    const lead = existing ?? this.create({ kind: "visitor", site: request.site, visitor: request.visitor, now });
+    // A visitor now identifying as someone else (a shared computer) starts a new hand-over.
+    if (lead.forward_to && identifiesAs) this.sql.exec("UPDATE lead SET forward_to = NULL WHERE singleton = 1");
+
+    const timingBot = inhumanTiming(request.events) ? "timing" : null;
+    let accepted = 0;
+    for (const event of request.events) {
+      const stored = fromWire(event, request.visitor, now, request.bot ?? timingBot);
+      if (this.insertEvent(stored)) accepted++;
+    }
+    const traits = identifyTraits(request.events, request.bot);
+    this.sql.exec(
+      `UPDATE lead SET last_seen = ?, collector_url = ?, email = coalesce(?, email), traits = ? WHERE singleton = 1`,
+      now,
+      request.collectorUrl,
+      lead.kind === "visitor" ? identifiesAs : null,
+      JSON.stringify({ ...JSON.parse(lead.traits), ...traits }),
+    );
+
+    const duplicates = request.events.length - accepted;
+    if (lead.kind === "visitor" && (identifiesAs || (lead.email && !lead.forward_to))) {
+      const target = await this.handOver(config);
+      return { accepted, duplicates, lead: target ?? lead.id };
+    }
+    this.rescore(config, now, "events");
+    return { accepted, duplicates, lead: lead.id };
+  }
+
+  /**
+   * Takes in the history of an anonymous visitor who identified as this lead's email. Dedup by
+   * event id makes a repeated hand-over harmless, so the visitor's object may retry freely.
+   */
+  absorb(request: AbsorbRequest): string {
+    const config = loadConfig(this.env);
+    const existing = this.row();
+    const now = this.clock(existing);
+    const lead =
+      existing ?? this.create({ kind: "email", site: request.site, email: normalizeEmail(request.email), now });
+    for (const event of request.events) this.insertEvent(event);
+    if (request.visitor) this.sql.exec("INSERT OR IGNORE INTO visitors (visitor, merged_at) VALUES (?, ?)", request.visitor, now);
+    const firstSeen = Math.min(lead.first_seen, ...request.events.map((e) => e.received_at));
+    this.sql.exec(
+      "UPDATE lead SET traits = ?, first_seen = ?, last_seen = ?, collector_url = coalesce(?, collector_url) WHERE singleton = 1",
+      JSON.stringify({ ...JSON.parse(lead.traits), ...request.traits }),
+      firstSeen,
+      now,
+      request.collectorUrl,
+    );
+    // Merged events are older than what this object folded so far: fold the history again.
+    this.scoring = null;
+    this.rescore(config, now, "merge");
+    return lead.id;
+  }
+
+  /** The lead, its score explanation, its timeline, stage log and webhook deliveries. */
+  describe(now = Date.now()) {
+    const lead = this.row();
+    if (!lead) return null;
+    if (lead.forward_to) return { forward_to: lead.forward_to } as const;
+    const site = this.siteConfig(loadConfig(this.env), lead.site);
+    const result = this.currentScore(lead, site.scoring, now);
+    const events = this.sql
+      .exec<EventRow>(
+        `SELECT ${EVENT_COLUMNS} FROM (SELECT ${EVENT_COLUMNS} FROM events ORDER BY received_at DESC, seq DESC LIMIT ?)
+         ORDER BY received_at, seq`,
+        TIMELINE_EVENTS,
+      )
+      .toArray()
+      .map(toPublicEvent);
+    const transitions = this.sql
+      .exec<{ sequence: number; from_stage: string; to_stage: string; at: number; score: number; reasons: string; cause: string }>(
+        "SELECT sequence, from_stage, to_stage, at, score, reasons, cause FROM transitions ORDER BY sequence",
+      )
+      .toArray()
+      .map((t) => ({ sequence: t.sequence, from: t.from_stage, to: t.to_stage, at: iso(t.at), score: t.score, reasons: JSON.parse(t.reasons), cause: t.cause }));
+    const total = this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM events").one().n;
+    return {
+      lead: { ...this.snapshot(lead, result), events_total: total },
+      reasons: result.reasons,
+      events,
+      transitions,
+      deliveries: listDeliveries(this.sql),
+    };
+  }
+
+  /** Webhook deliveries, and a hand-over to the known lead that failed and is owed again. */
+  override async alarm(): Promise<void> {
+    const config = loadConfig(this.env);
+    const lead = this.row();
+    if (lead?.kind === "visitor" && lead.email && !lead.forward_to) await this.handOver(config);
+    const next = await deliverDue(this.sql, this.env, config.webhooks, Date.now());
+    if (next !== null) await this.ctx.storage.setAlarm(next);
+  }
+
+  private async forward(lead: LeadRow, request: IngestRequest): Promise<IngestResult> {
+    this.sql.exec("UPDATE lead SET last_seen = ? WHERE singleton = 1", this.clock(lead));
+    if (!lead.email) throw new Error("a forwarding lead always has the email it forwards to");
+    return emailLead(this.env, lead.site, lead.email).ingest(request);
+  }
+
+  /**
+   * Hands this visitor's history to the known lead, then forwards. If the known lead cannot be
+   * reached, everything stays stored here and the alarm tries again: the events were
+   * acknowledged, so the hand-over is owed.
+   */
+  private async handOver(config: Config): Promise<string | null> {
+    const lead = this.row();
+    if (!lead?.email) return null;
+    const events = this.sql.exec<EventRow>(`SELECT ${EVENT_COLUMNS} FROM events ORDER BY received_at, seq`).toArray();
+    const history: StoredEvent[] = events.map(({ seq: _seq, ...event }) => event);
+    let target: string;
+    try {
+      target = await emailLead(this.env, lead.site, lead.email).absorb({
+        site: lead.site,
+        email: lead.email,
+        visitor: lead.visitor,
+        traits: JSON.parse(lead.traits),
+        events: history,
+        collectorUrl: lead.collector_url,
+      });
+    } catch (error) {
+      console.error("hand-over to the known lead failed; retrying from the alarm", error);
+      const current = await this.ctx.storage.getAlarm();
+      const retryAt = Date.now() + MERGE_RETRY_MS;
+      if (current === null || current > retryAt) await this.ctx.storage.setAlarm(retryAt);
+      return null;
+    }
+    // Only events the known lead now holds are removed: one that arrived during the hand-over stays.
+    const handed = events.length ? (events[events.length - 1] as EventRow).seq : 0;
+    this.ctx.storage.transactionSync(() => {
+      this.sql.exec("DELETE FROM events WHERE seq <= ?", handed);
+      this.sql.exec("UPDATE lead SET forward_to = ?, traits = '{}' WHERE singleton = 1", target);
+    });
+    this.scoring = null;
+    const leftover = this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM events").one().n;
+    if (leftover > 0) {
+      this.sql.exec("UPDATE lead SET forward_to = NULL WHERE singleton = 1");
+      return this.handOver(config);
+    }
+    return target;
+  }
+
+  /**
+   * Scores the lead now and moves its stage forward. The stage changes, their log rows and
+   * their outbox rows are written with no await in between: one atomic write.
+   */
+  private rescore(config: Config, now: number, cause: string): void {
+    const lead = this.row();
+    if (!lead) return;
+    const site = this.siteConfig(config, lead.site);
+    const result = this.currentScore(lead, site.scoring, now);
+    const identified = lead.kind === "email";
+    const moves = nextStages(site.scoring.stages, {
+      stage: lead.stage,
+      identified,
+      score: result.score,
+      fit: result.fit,
+      qualifies: result.qualifies,
+    });
+
+    let stage = lead.stage;
+    let sequence = lead.sequence;
+    const alerts: Alert[] = [];
+    const recent = moves.length ? this.recentEvents() : [];
+    for (const to of moves) {
+      sequence++;
+      this.sql.exec(
+        `INSERT INTO transitions (sequence, from_stage, to_stage, at, score, engagement, fit, reasons, cause)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        sequence, stage, to, now, result.score, result.engagement, result.fit, JSON.stringify(result.reasons), cause,
+      );
+      const after: LeadRow = { ...lead, stage: to, sequence };
+      alerts.push({
+        type: to === "known" ? "lead.identified" : (`lead.${to}` as Alert["type"]),
+        sequence,
+        at: now,
+        lead: this.snapshot(after, result),
+        from: stage,
+        to,
+        reasons: result.reasons,
+        recent,
+        dashboard_url: lead.collector_url ? `${lead.collector_url}/dashboard#lead=${lead.id}` : null,
+      });
+      stage = to;
+    }
+    this.sql.exec(
+      "UPDATE lead SET stage = ?, sequence = ?, score = ?, engagement = ?, fit = ?, rules_version = ? WHERE singleton = 1",
+      stage, sequence, result.score, result.engagement, result.fit, this.scoring?.version ?? null,
+    );
+    if (alerts.length === 0) return;
+    const due = enqueueAlerts(this.sql, config.webhooks, alerts, now);
+    if (due !== null) void this.ctx.storage.setAlarm(due);
+  }
+
+  /** Folds new events into the in-memory engagement, or the whole history when rules changed. */
+  private currentScore(lead: LeadRow, scoring: ReturnType<typeof scoringFor>, now: number): ScoreResult {
+    const version = rulesVersion(scoring);
+    if (this.scoring?.version !== version) {
+      this.scoring = { version, compiled: compileScoring(scoring), state: emptyEngagement(), lastSeq: 0 };
+    }
+    const fold = this.scoring;
+    for (const row of this.sql.exec<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE seq > ? ORDER BY received_at, seq`,
+      fold.lastSeq,
+    )) {
+      fold.state = addEvent(fold.compiled, fold.state, toScored(row));
+      fold.lastSeq = Math.max(fold.lastSeq, row.seq);
+    }
+    return scoreAt(fold.compiled, fold.state, { ...JSON.parse(lead.traits), email: lead.email ?? undefined }, now);
+  }
+
+  private snapshot(lead: LeadRow, result: ScoreResult): Alert["lead"] & Record<string, unknown> {
+    return {
+      id: lead.id,
+      site: lead.site,
+      email: lead.kind === "email" ? lead.email : null,
+      traits: JSON.parse(lead.traits),
+      stage: lead.stage,
+      score: result.score,
+      engagement: result.engagement,
+      fit: result.fit,
+      sequence: lead.sequence,
+      first_seen: iso(lead.first_seen),
+      last_seen: iso(lead.last_seen),
+      visitors: this.visitors(lead),
+      bot: this.isBot(),
+    };
+  }
+
+  private visitors(lead: LeadRow): string[] {
+    const merged = this.sql.exec<{ visitor: string }>("SELECT visitor FROM visitors ORDER BY merged_at").toArray();
+    return lead.visitor ? [lead.visitor] : merged.map((v) => v.visitor);
+  }
+
+  /** A lead whose every event was flagged is a bot; one flagged event among human ones is not. */
+  private isBot(): boolean {
+    const counts = this.sql.exec<{ all: number; bots: number }>(
+      "SELECT count(*) AS \"all\", count(bot) AS bots FROM events",
+    ).one();
+    return counts.all > 0 && counts.all === counts.bots;
+  }
+
+  private recentEvents(): Record<string, unknown>[] {
+    return this.sql
+      .exec<EventRow>(`SELECT ${EVENT_COLUMNS} FROM events ORDER BY received_at DESC, seq DESC LIMIT ?`, RECENT_EVENTS)
+      .toArray()
+      .map(toPublicEvent);
+  }
+
+  private insertEvent(event: StoredEvent): boolean {
+    // RETURNING yields no row when the id was already stored: that is a duplicate.
+    const inserted = this.sql.exec(
+      `INSERT INTO events (id, type, name, url, ref, title, props, ts, received_at, visitor, bot)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING seq`,
+      event.id, event.type, event.name, event.url, event.ref, event.title, event.props, event.ts, event.received_at,
+      event.visitor, event.bot,
+    );
+    return inserted.toArray().length > 0;
+  }
+
+  private row(): LeadRow | null {
+    return this.sql.exec<LeadRow>(`SELECT ${LEAD_COLUMNS} FROM lead`).toArray()[0] ?? null;
+  }
+
+  private create(init: { kind: LeadRow["kind"]; site: string; visitor?: string; email?: string; now: number }): LeadRow {
+    this.sql.exec(
+      "INSERT INTO lead (singleton, id, kind, site, visitor, email, first_seen, last_seen) VALUES (1, ?, ?, ?, ?, ?, ?, ?)",
+      this.ctx.id.toString(), init.kind, init.site, init.visitor ?? null, init.email ?? null, init.now, init.now,
+    );
+    return this.row() as LeadRow;
+  }
+
+  /** Server receive time, never running backwards for this lead: it orders and windows events. */
+  private clock(lead: LeadRow | null): number {
+    return Math.max(Date.now(), lead?.last_seen ?? 0);
+  }
+
+  private siteConfig(config: Config, key: string): { site: SiteConfig | undefined; scoring: ReturnType<typeof scoringFor> } {
+    const site = config.sites.find((s) => s.key === key);
+    // A site removed from the config keeps its leads, scored by the default rules.
+    return { site, scoring: site ? scoringFor(config, site) : config.scoring };
+  }
+}
+
+/** The email of the last identify a human sent in this batch, normalized. */
+function lastIdentifiedEmail(events: readonly Event[], bot: string | null): string | null {
+  if (bot) return null;
+  const identifies = events.filter((e) => e.type === "identify");
+  const last = identifies[identifies.length - 1];
+  return last?.type === "identify" ? normalizeEmail(last.props.email) : null;
+}
+
+/** Traits given by identify events, later ones winning. */
+function identifyTraits(events: readonly Event[], bot: string | null): Record<string, unknown> {
+  if (bot) return {};
+  return Object.assign({}, ...events.map((e) => (e.type === "identify" ? (e.props.traits ?? {}) : {})));
+}
+
+export type { Stage };

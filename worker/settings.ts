@@ -1,0 +1,41 @@
+/**
+ * The config in force: the bundled leadlight.config.json, or LEADLIGHT_CONFIG when set.
+ * Parsed once per isolate and per source; an invalid config refuses every request with
+ * `invalid_config` rather than running on half of it.
+ */
+import bundled from "../leadlight.config.json";
+import { type Config, ConfigError, parseConfig } from "./config";
+import type { Env } from "./env";
+import { ApiError } from "./errors";
+
+let cache: { source: unknown; config: Config | ConfigError } | undefined;
+
+export function loadConfig(env: Pick<Env, "LEADLIGHT_CONFIG">): Config {
+  const source: unknown = env.LEADLIGHT_CONFIG ?? bundled;
+  let entry = cache;
+  if (!entry || entry.source !== source) {
+    let config: Config | ConfigError;
+    try {
+      config = parseConfig(typeof source === "string" ? JSON.parse(source) : source);
+    } catch (error) {
+      config =
+        error instanceof ConfigError ? error : new ConfigError([{ path: "$", message: `not JSON: ${(error as Error).message}` }]);
+    }
+    entry = cache = { source, config };
+  }
+  if (entry.config instanceof ConfigError) {
+    throw new ApiError("invalid_config", entry.config.message, { problems: entry.config.problems });
+  }
+  return entry.config;
+}
+
+/**
+ * A short stable fingerprint of the scoring rules: when it changes, leads rescore from history.
+ * Synchronous (FNV-1a) so the lead object can check it without an await between its writes.
+ */
+export function rulesVersion(value: unknown): string {
+  const text = JSON.stringify(value);
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return `${text.length.toString(36)}-${hash.toString(36)}`;
+}
