@@ -13,7 +13,7 @@ import { Email, LIMITS, Traits, normalizeEmail } from "../shared/wire";
 import type { Env } from "./env";
 import { ApiError } from "./errors";
 import { emailLead, leadById, visitorLead } from "./identity";
-import type { LeadView } from "./lead";
+import { FEEDBACK_OUTCOMES, type LeadView } from "./lead";
 import { fromWire } from "./lead-store";
 import { loadConfig } from "./settings";
 
@@ -35,6 +35,16 @@ for (const path of ["/v1/leads", "/v1/leads/*", "/v1/identify"]) admin.use(path,
 
 type Stub = ReturnType<typeof visitorLead>;
 
+async function jsonBody(request: Request): Promise<unknown> {
+  try {
+    return await request.json();
+  } catch {
+    throw new ApiError("invalid_payload", "the body is not valid JSON", { issues: [] });
+  }
+}
+
+const issuesOf = (error: z.ZodError) => error.issues.map((i) => ({ path: i.path.map(String), message: i.message }));
+
 /** Reads a lead, following a visitor that handed over to a known lead. */
 async function read(env: Env, stub: Stub | null): Promise<Exclude<LeadView, { forward_to: string }> | null> {
   for (let hops = 0; stub && hops < 3; hops++) {
@@ -51,6 +61,43 @@ admin.get("/v1/leads/:id", async (c) => {
   const view = await read(c.env, leadById(c.env, id));
   if (!view) throw new ApiError("not_found", `no lead has the id "${id}"`);
   return c.json(view);
+});
+
+/** The lead behind :id, following a hand-over, or 404. */
+async function resolve(env: Env, id: string): Promise<{ id: string; stub: Stub }> {
+  const view = await read(env, leadById(env, id));
+  const stub = view ? leadById(env, view.lead.id) : null;
+  if (!view || !stub) throw new ApiError("not_found", `no lead has the id "${id}"`);
+  return { id: view.lead.id, stub };
+}
+
+const Feedback = z.strictObject({ outcome: z.enum(FEEDBACK_OUTCOMES), reason: z.string().max(LIMITS.textLength).optional() });
+
+admin.post("/v1/leads/:id/feedback", async (c) => {
+  const parsed = Feedback.safeParse(await jsonBody(c.req.raw));
+  if (!parsed.success) {
+    throw new ApiError("invalid_payload", 'the body must be {"outcome": "accepted"|"rejected"|"won"|"lost", "reason"?}', {
+      issues: issuesOf(parsed.error),
+    });
+  }
+  const { id, stub } = await resolve(c.env, c.req.param("id") ?? "");
+  const result = await stub.feedback(parsed.data.outcome, parsed.data.reason ?? null);
+  if (!result.ok) throw new ApiError("invalid_transition", result.message);
+  const view = await read(c.env, stub);
+  return c.json({ lead: view?.lead ?? { id }, from: result.from, to: result.to });
+});
+
+admin.get("/v1/leads/:id/export", async (c) => {
+  const { stub } = await resolve(c.env, c.req.param("id") ?? "");
+  return c.json(await stub.exportAll());
+});
+
+admin.delete("/v1/leads/:id", async (c) => {
+  const { id, stub } = await resolve(c.env, c.req.param("id") ?? "");
+  const erased = await stub.erase();
+  // The anonymous ids that handed over to this lead forward to it: erase them as well.
+  await Promise.all((erased?.visitors ?? []).map((visitor) => visitorLead(c.env, erased?.site ?? "", visitor).erase()));
+  return c.json({ deleted: id, visitors: erased?.visitors.length ?? 0 });
 });
 
 const LeadQuery = z.strictObject({
@@ -87,16 +134,10 @@ const IdentifyBody = z.strictObject({
 });
 
 admin.post("/v1/identify", async (c) => {
-  let body: unknown;
-  try {
-    body = await c.req.json();
-  } catch {
-    throw new ApiError("invalid_payload", "the body is not valid JSON", { issues: [] });
-  }
-  const parsed = IdentifyBody.safeParse(body);
+  const parsed = IdentifyBody.safeParse(await jsonBody(c.req.raw));
   if (!parsed.success) {
     throw new ApiError("invalid_payload", "the body does not match {site, visitor?, email, traits?}", {
-      issues: parsed.error.issues.map((i) => ({ path: i.path, message: i.message })),
+      issues: issuesOf(parsed.error),
     });
   }
   const { site: key, visitor, email, traits } = parsed.data;

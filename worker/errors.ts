@@ -9,6 +9,7 @@ export const ERROR_STATUS = {
   unauthorized: 401,
   origin_not_allowed: 403,
   not_found: 404,
+  invalid_transition: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,

@@ -26,7 +26,8 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
        first_seen    INTEGER NOT NULL,
        last_seen     INTEGER NOT NULL,
        forward_to    TEXT,
-       collector_url TEXT
+       collector_url TEXT,
+       recycled_at   INTEGER
      )`,
     `CREATE TABLE events (
        seq         INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -89,10 +90,12 @@ export type LeadRow = {
   last_seen: number;
   forward_to: string | null;
   collector_url: string | null;
+  /** When sales last rejected the lead: it re-qualifies on what it does after this. */
+  recycled_at: number | null;
 };
 
 export const LEAD_COLUMNS =
-  "id, kind, site, visitor, email, traits, stage, score, engagement, fit, rules_version, sequence, first_seen, last_seen, forward_to, collector_url";
+  "id, kind, site, visitor, email, traits, stage, score, engagement, fit, rules_version, sequence, first_seen, last_seen, forward_to, collector_url, recycled_at";
 
 export type EventRow = {
   seq: number;

@@ -9,7 +9,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { type Event, normalizeEmail } from "../shared/wire";
 import { inhumanTiming } from "./bot";
-import { type Config, type SiteConfig, type Stage, scoringFor } from "./config";
+import { type Config, type ScoringConfig, type SiteConfig, type Stage, scoringFor } from "./config";
 import type { Env } from "./env";
 import { emailLead } from "./identity";
 import {
@@ -30,6 +30,7 @@ import {
   addEvent,
   compileScoring,
   emptyEngagement,
+  rescore as rescoreEvents,
   scoreAt,
 } from "./scoring/engine";
 import { nextStages } from "./scoring/stages";
@@ -63,6 +64,18 @@ export interface AbsorbRequest {
 }
 
 export type LeadView = ReturnType<Lead["describe"]>;
+
+export const FEEDBACK_OUTCOMES = ["accepted", "rejected", "won", "lost"] as const;
+export type FeedbackOutcome = (typeof FEEDBACK_OUTCOMES)[number];
+
+/** Where sales feedback may take a lead from, and to. */
+const FEEDBACK_MOVES: Record<FeedbackOutcome, { from: readonly Stage[]; to: Stage }> = {
+  accepted: { from: ["mql", "sql"], to: "accepted" },
+  rejected: { from: ["mql", "sql", "accepted"], to: "recycled" },
+  won: { from: ["sql", "accepted"], to: "won" },
+  lost: { from: ["sql", "accepted"], to: "lost" },
+};
+
 
 const RECENT_EVENTS = 10;
 const TIMELINE_EVENTS = 500;
@@ -240,21 +253,50 @@ export class Lead extends DurableObject<Env> {
   private rescore(config: Config, now: number, cause: string): void {
     const lead = this.row();
     if (!lead) return;
-    const site = this.siteConfig(config, lead.site);
-    const result = this.currentScore(lead, site.scoring, now);
-    const identified = lead.kind === "email";
-    const moves = nextStages(site.scoring.stages, {
+    const { scoring } = this.siteConfig(config, lead.site);
+    const result = this.currentScore(lead, scoring, now);
+    // A rejected lead re-qualifies on what it does after the rejection, not on what sales saw.
+    const qualifying = lead.stage === "recycled" && lead.recycled_at !== null ? this.scoreSince(lead, scoring, lead.recycled_at, now) : result;
+    const moves = nextStages(scoring.stages, {
       stage: lead.stage,
-      identified,
-      score: result.score,
-      fit: result.fit,
-      qualifies: result.qualifies,
+      identified: lead.kind === "email",
+      score: qualifying.score,
+      fit: qualifying.fit,
+      qualifies: qualifying.qualifies,
     });
+    this.sql.exec(
+      "UPDATE lead SET score = ?, engagement = ?, fit = ?, rules_version = ? WHERE singleton = 1",
+      result.score, result.engagement, result.fit, this.scoring?.version ?? null,
+    );
+    this.move(config, lead, moves, result, now, cause);
+  }
 
+  /**
+   * Sales feedback: the only way a lead moves back (rejected → recycled). Written, with its
+   * alert, in one synchronous block like every other stage change.
+   */
+  feedback(outcome: FeedbackOutcome, reason: string | null): { ok: true; from: Stage; to: Stage } | { ok: false; message: string } {
+    const config = loadConfig(this.env);
+    const lead = this.row();
+    if (!lead || lead.forward_to) return { ok: false, message: "this object holds no lead" };
+    const move = FEEDBACK_MOVES[outcome];
+    if (!move.from.includes(lead.stage)) {
+      return { ok: false, message: `a lead in stage "${lead.stage}" cannot be marked ${outcome}: that applies to ${move.from.join(", ")}` };
+    }
+    const now = this.clock(lead);
+    const result = this.currentScore(lead, this.siteConfig(config, lead.site).scoring, now);
+    if (move.to === "recycled") this.sql.exec("UPDATE lead SET recycled_at = ? WHERE singleton = 1", now);
+    this.move(config, lead, [move.to], result, now, `feedback: ${outcome}${reason ? ` (${reason})` : ""}`);
+    return { ok: true, from: lead.stage, to: move.to };
+  }
+
+  /** Writes stage moves, their log rows and their outbox rows. Call with no await around it. */
+  private move(config: Config, lead: LeadRow, moves: readonly Stage[], result: ScoreResult, now: number, cause: string): void {
+    if (moves.length === 0) return;
     let stage = lead.stage;
     let sequence = lead.sequence;
     const alerts: Alert[] = [];
-    const recent = moves.length ? this.recentEvents() : [];
+    const recent = this.recentEvents();
     for (const to of moves) {
       sequence++;
       this.sql.exec(
@@ -262,12 +304,11 @@ export class Lead extends DurableObject<Env> {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         sequence, stage, to, now, result.score, result.engagement, result.fit, JSON.stringify(result.reasons), cause,
       );
-      const after: LeadRow = { ...lead, stage: to, sequence };
       alerts.push({
         type: to === "known" ? "lead.identified" : (`lead.${to}` as Alert["type"]),
         sequence,
         at: now,
-        lead: this.snapshot(after, result),
+        lead: this.snapshot({ ...lead, stage: to, sequence, last_seen: now }, result),
         from: stage,
         to,
         reasons: result.reasons,
@@ -276,17 +317,53 @@ export class Lead extends DurableObject<Env> {
       });
       stage = to;
     }
-    this.sql.exec(
-      "UPDATE lead SET stage = ?, sequence = ?, score = ?, engagement = ?, fit = ?, rules_version = ? WHERE singleton = 1",
-      stage, sequence, result.score, result.engagement, result.fit, this.scoring?.version ?? null,
-    );
-    if (alerts.length === 0) return;
+    this.sql.exec("UPDATE lead SET stage = ?, sequence = ? WHERE singleton = 1", stage, sequence);
     const due = enqueueAlerts(this.sql, config.webhooks, alerts, now);
     if (due !== null) void this.ctx.storage.setAlarm(due);
   }
 
+  /** The score of only what the lead did since `since`, with its full fit. */
+  private scoreSince(lead: LeadRow, scoring: ScoringConfig, since: number, now: number): ScoreResult {
+    const events = this.sql
+      .exec<EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE received_at > ? ORDER BY received_at, seq`, since)
+      .toArray()
+      .map(toScored);
+    return rescoreEvents(compileScoring(scoring), events, this.traitsOf(lead), now);
+  }
+
+  /** Everything stored about the lead, for a privacy access request. */
+  exportAll() {
+    const lead = this.row();
+    if (!lead) return null;
+    if (lead.forward_to) return { forward_to: lead.forward_to } as const;
+    const view = this.describe();
+    if (!view || "forward_to" in view) return null;
+    return {
+      ...view,
+      events: this.sql.exec<EventRow>(`SELECT ${EVENT_COLUMNS} FROM events ORDER BY received_at, seq`).toArray().map(toPublicEvent),
+      deliveries: listDeliveries(this.sql, { limit: Number.MAX_SAFE_INTEGER }),
+      exported_at: new Date().toISOString(),
+    };
+  }
+
+  /**
+   * Erases the lead: every row, the pending alerts and the alarm. Returns the anonymous ids
+   * that had handed over to it, so their objects can be erased too.
+   */
+  async erase(): Promise<{ site: string; visitors: string[] } | null> {
+    const lead = this.row();
+    if (!lead) return null;
+    const visitors = this.visitors(lead);
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    this.scoring = null;
+    // deleteAll drops the schema too; the object must stay usable should the visitor return.
+    migrate(this.ctx.storage);
+    return { site: lead.site, visitors };
+  }
+
   /** Folds new events into the in-memory engagement, or the whole history when rules changed. */
-  private currentScore(lead: LeadRow, scoring: ReturnType<typeof scoringFor>, now: number): ScoreResult {
+  private currentScore(lead: LeadRow, scoring: ScoringConfig, now: number): ScoreResult {
     const version = rulesVersion(scoring);
     if (this.scoring?.version !== version) {
       this.scoring = { version, compiled: compileScoring(scoring), state: emptyEngagement(), lastSeq: 0 };
@@ -299,7 +376,11 @@ export class Lead extends DurableObject<Env> {
       fold.state = addEvent(fold.compiled, fold.state, toScored(row));
       fold.lastSeq = Math.max(fold.lastSeq, row.seq);
     }
-    return scoreAt(fold.compiled, fold.state, { ...JSON.parse(lead.traits), email: lead.email ?? undefined }, now);
+    return scoreAt(fold.compiled, fold.state, this.traitsOf(lead), now);
+  }
+
+  private traitsOf(lead: LeadRow): Record<string, unknown> {
+    return { ...JSON.parse(lead.traits), email: lead.email ?? undefined };
   }
 
   private snapshot(lead: LeadRow, result: ScoreResult): Alert["lead"] & Record<string, unknown> {
@@ -368,7 +449,7 @@ export class Lead extends DurableObject<Env> {
     return Math.max(Date.now(), lead?.last_seen ?? 0);
   }
 
-  private siteConfig(config: Config, key: string): { site: SiteConfig | undefined; scoring: ReturnType<typeof scoringFor> } {
+  private siteConfig(config: Config, key: string): { site: SiteConfig | undefined; scoring: ScoringConfig } {
     const site = config.sites.find((s) => s.key === key);
     // A site removed from the config keeps its leads, scored by the default rules.
     return { site, scoring: site ? scoringFor(config, site) : config.scoring };
