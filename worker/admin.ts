@@ -1,6 +1,6 @@
 /**
- * The admin API (Authorization: Bearer ADMIN_TOKEN): read one lead, look leads up by email or
- * by visitor, and identify a visitor from the site's own server.
+ * The admin API (Authorization: Bearer ADMIN_TOKEN): leads (list, read, look up, feedback,
+ * export, erase), server-side identify, funnel stats and the webhook delivery log.
  *
  * @example
  * curl -H "Authorization: Bearer $ADMIN_TOKEN" 'http://127.0.0.1:8787/v1/leads?email=ada@acme.io'
@@ -12,7 +12,10 @@ import { z } from "zod";
 import { Email, LIMITS, Traits, normalizeEmail } from "../shared/wire";
 import type { Env } from "./env";
 import { ApiError } from "./errors";
-import { emailLead, leadById, visitorLead } from "./identity";
+import { STAGES } from "./config";
+import { emailLead, leadById, visitorLead, visitorObjectName } from "./identity";
+import { decodeCursor, deliveryLead, eraseLead, funnel, listDeliveryLog, listLeads } from "./lead-index";
+import { DELIVERY_STATUSES } from "./webhooks/outbox";
 import { FEEDBACK_OUTCOMES, type LeadView } from "./lead";
 import { fromWire } from "./lead-store";
 import { loadConfig } from "./settings";
@@ -31,7 +34,9 @@ const requireAdmin = bearerAuth({
   invalidToken: { message: unauthorized("the admin token is wrong, or the ADMIN_TOKEN secret is not set") },
 });
 
-for (const path of ["/v1/leads", "/v1/leads/*", "/v1/identify"]) admin.use(path, requireAdmin);
+for (const path of ["/v1/leads", "/v1/leads/*", "/v1/identify", "/v1/stats", "/v1/deliveries", "/v1/deliveries/*"]) {
+  admin.use(path, requireAdmin);
+}
 
 type Stub = ReturnType<typeof visitorLead>;
 
@@ -95,35 +100,90 @@ admin.get("/v1/leads/:id/export", async (c) => {
 admin.delete("/v1/leads/:id", async (c) => {
   const { id, stub } = await resolve(c.env, c.req.param("id") ?? "");
   const erased = await stub.erase();
+  const site = erased?.site ?? "";
   // The anonymous ids that handed over to this lead forward to it: erase them as well.
-  await Promise.all((erased?.visitors ?? []).map((visitor) => visitorLead(c.env, erased?.site ?? "", visitor).erase()));
-  return c.json({ deleted: id, visitors: erased?.visitors.length ?? 0 });
+  const visitors = erased?.visitors ?? [];
+  await Promise.all(visitors.map((visitor) => visitorLead(c.env, site, visitor).erase()));
+  const ids = [id, ...visitors.map((visitor) => c.env.LEAD.idFromName(visitorObjectName(site, visitor)).toString())];
+  await Promise.all(ids.map((leadId) => eraseLead(c.env.LEAD_INDEX, leadId)));
+  return c.json({ deleted: id, visitors: visitors.length });
 });
+
+const Limit = z.coerce.number().int().min(1).max(200).default(50);
 
 const LeadQuery = z.strictObject({
   site: z.string().max(LIMITS.idLength).optional(),
   email: z.string().optional(),
   visitor: z.string().max(LIMITS.idLength).optional(),
+  stage: z.enum(STAGES).optional(),
+  min_score: z.coerce.number().finite().optional(),
+  limit: Limit,
+  cursor: z.string().max(200).optional(),
 });
 
+/**
+ * Leads by score from the lead index, or one lead looked up directly by email or by visitor
+ * (straight from its object, so it is current to the last event).
+ */
 admin.get("/v1/leads", async (c) => {
   const query = LeadQuery.safeParse(c.req.query());
   if (!query.success) {
-    throw new ApiError("invalid_request", "unknown or malformed query parameters", { issues: query.error.issues });
+    throw new ApiError("invalid_request", "unknown or malformed query parameters", { issues: issuesOf(query.error) });
   }
-  const { site, email, visitor } = query.data;
+  const { site, email, visitor, stage, min_score, limit, cursor } = query.data;
+  if (cursor !== undefined && !decodeCursor(cursor)) throw new ApiError("invalid_request", "cursor is not one this API gave out");
+  if (visitor !== undefined && site === undefined) throw new ApiError("invalid_request", "visitor= needs site=");
+
+  if (email === undefined && visitor === undefined) {
+    return c.json(await listLeads(c.env.LEAD_INDEX, { site, stage, min_score, limit, cursor }));
+  }
   const sites = loadConfig(c.env).sites.filter((s) => site === undefined || s.key === site);
-  let stubs: Stub[];
-  if (email !== undefined) {
-    stubs = sites.map((s) => emailLead(c.env, s.key, normalizeEmail(email)));
-  } else if (site !== undefined && visitor !== undefined) {
-    stubs = sites.map((s) => visitorLead(c.env, s.key, visitor));
-  } else {
-    throw new ApiError("invalid_request", "look a lead up by email=, or by site= and visitor=");
-  }
+  const stubs =
+    email !== undefined
+      ? sites.map((s) => emailLead(c.env, s.key, normalizeEmail(email)))
+      : sites.map((s) => visitorLead(c.env, s.key, visitor ?? ""));
   const views = await Promise.all(stubs.map((stub) => read(c.env, stub)));
-  const leads = views.flatMap((view) => (view ? [{ ...view.lead, reasons: view.reasons }] : []));
+  const leads = views
+    .flatMap((view) => (view ? [{ ...view.lead, reasons: view.reasons }] : []))
+    .filter((lead) => (stage === undefined || lead.stage === stage) && (min_score === undefined || lead.score >= min_score));
   return c.json({ leads, next_cursor: null });
+});
+
+const Time = z.union([z.coerce.number().int().nonnegative(), z.iso.datetime({ offset: true }), z.iso.date()]).transform((t) =>
+  typeof t === "number" ? t : Date.parse(t),
+);
+
+const StatsQuery = z.strictObject({ site: z.string().max(LIMITS.idLength).optional(), from: Time.optional(), to: Time.optional() });
+
+/** Funnel counts and conversion rates; `from`/`to` are ISO dates or ms, default the last 30 days. */
+admin.get("/v1/stats", async (c) => {
+  const query = StatsQuery.safeParse(c.req.query());
+  if (!query.success) {
+    throw new ApiError("invalid_request", "stats take site=, from= and to= (ISO dates or ms)", { issues: issuesOf(query.error) });
+  }
+  const to = query.data.to ?? Date.now();
+  const from = query.data.from ?? to - 30 * 86_400_000;
+  if (from >= to) throw new ApiError("invalid_request", "from must be before to");
+  const stats = await funnel(c.env.LEAD_INDEX, query.data.site, from, to);
+  return c.json({ site: query.data.site ?? null, from: new Date(from).toISOString(), to: new Date(to).toISOString(), ...stats });
+});
+
+const DeliveryQuery = z.strictObject({ status: z.enum(DELIVERY_STATUSES).optional(), limit: Limit });
+
+admin.get("/v1/deliveries", async (c) => {
+  const query = DeliveryQuery.safeParse(c.req.query());
+  if (!query.success) {
+    throw new ApiError("invalid_request", `status is one of ${DELIVERY_STATUSES.join(", ")}`, { issues: issuesOf(query.error) });
+  }
+  return c.json({ deliveries: await listDeliveryLog(c.env.LEAD_INDEX, query.data.status, query.data.limit) });
+});
+
+admin.post("/v1/deliveries/:id/redeliver", async (c) => {
+  const id = c.req.param("id") ?? "";
+  const leadId = await deliveryLead(c.env.LEAD_INDEX, id);
+  const stub = leadId ? leadById(c.env, leadId) : null;
+  if (!stub || !(await stub.redeliver(id))) throw new ApiError("not_found", `no delivery has the id "${id}"`);
+  return c.json({ redelivered: id, lead: leadId }, 202);
 });
 
 const IdentifyBody = z.strictObject({

@@ -5,6 +5,8 @@ import type { Lead } from "./lead";
 export interface Env {
   LEAD: DurableObjectNamespace<Lead>;
   INBOX: DurableObjectNamespace<Inbox>;
+  /** The lead index: listing, funnel stats and the delivery log across leads. */
+  LEAD_INDEX: D1Database;
   /** Ingest requests per site and visitor (wrangler.toml `[[ratelimits]]`). */
   INGEST_LIMIT?: RateLimit;
   /** "off" lifts the ingest rate limit (benchmarks that drive one lead hard). */

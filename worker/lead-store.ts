@@ -27,7 +27,10 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
        last_seen     INTEGER NOT NULL,
        forward_to    TEXT,
        collector_url TEXT,
-       recycled_at   INTEGER
+       recycled_at   INTEGER,
+       index_due     INTEGER,
+       indexed_at    INTEGER NOT NULL DEFAULT 0,
+       indexed_seq   INTEGER NOT NULL DEFAULT 0
      )`,
     `CREATE TABLE events (
        seq         INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -92,10 +95,15 @@ export type LeadRow = {
   collector_url: string | null;
   /** When sales last rejected the lead: it re-qualifies on what it does after this. */
   recycled_at: number | null;
+  /** When the lead index is owed a fresh copy of this lead; null when it has the latest. */
+  index_due: number | null;
+  /** When the index last got a copy, and the last stage change it holds. */
+  indexed_at: number;
+  indexed_seq: number;
 };
 
 export const LEAD_COLUMNS =
-  "id, kind, site, visitor, email, traits, stage, score, engagement, fit, rules_version, sequence, first_seen, last_seen, forward_to, collector_url, recycled_at";
+  "id, kind, site, visitor, email, traits, stage, score, engagement, fit, rules_version, sequence, first_seen, last_seen, forward_to, collector_url, recycled_at, index_due, indexed_at, indexed_seq";
 
 export type EventRow = {
   seq: number;

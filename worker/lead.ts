@@ -35,7 +35,8 @@ import {
 } from "./scoring/engine";
 import { nextStages } from "./scoring/stages";
 import { loadConfig, rulesVersion } from "./settings";
-import { type Alert, deliverDue, enqueueAlerts, listDeliveries } from "./webhooks/outbox";
+import { type Alert, deliverDue, enqueueAlerts, listDeliveries, nextDue, redeliver as redeliverMessage } from "./webhooks/outbox";
+import { pushLead } from "./lead-index";
 
 export interface IngestRequest {
   site: string;
@@ -80,6 +81,9 @@ const FEEDBACK_MOVES: Record<FeedbackOutcome, { from: readonly Stage[]; to: Stag
 const RECENT_EVENTS = 10;
 const TIMELINE_EVENTS = 500;
 const MERGE_RETRY_MS = 2_000;
+/** Changes within this long reach the lead index as one copy. */
+const INDEX_DELAY_MS = 1_000;
+const INDEX_RETRY_MS = 10_000;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -189,13 +193,97 @@ export class Lead extends DurableObject<Env> {
     };
   }
 
-  /** Webhook deliveries, and a hand-over to the known lead that failed and is owed again. */
+  /**
+   * The one alarm does all owed work: a hand-over that failed, webhook deliveries that are due,
+   * and the lead index's copy. Then it points itself at the next owed moment.
+   */
   override async alarm(): Promise<void> {
     const config = loadConfig(this.env);
     const lead = this.row();
-    if (lead?.kind === "visitor" && lead.email && !lead.forward_to) await this.handOver(config);
-    const next = await deliverDue(this.sql, this.env, config.webhooks, Date.now());
-    if (next !== null) await this.ctx.storage.setAlarm(next);
+    if (!lead) return;
+    if (lead.kind === "visitor" && lead.email && !lead.forward_to) await this.handOver(config);
+    await deliverDue(this.sql, this.env, config.webhooks, Date.now());
+    await this.pushIndex();
+    this.arm();
+  }
+
+  /**
+   * Points the alarm at the earliest owed work. Synchronous, so it can close the same block
+   * that created the work; a later `setAlarm` replaces an earlier one, which is right because
+   * this always computes the earliest of everything owed.
+   */
+  private arm(): void {
+    const lead = this.row();
+    if (!lead) return;
+    const owed = [nextDue(this.sql), lead.index_due];
+    if (lead.kind === "visitor" && lead.email && !lead.forward_to) owed.push(Date.now() + MERGE_RETRY_MS);
+    const at = owed.reduce<number | null>((min, t) => (t === null ? min : min === null ? t : Math.min(min, t)), null);
+    if (at !== null) void this.ctx.storage.setAlarm(at);
+  }
+
+  /** Notes that the lead index needs a fresh copy, soon but batched with whatever follows. */
+  private touchIndex(now: number): void {
+    const lead = this.row();
+    if (!lead || lead.index_due !== null) return;
+    this.sql.exec("UPDATE lead SET index_due = ? WHERE singleton = 1", now + INDEX_DELAY_MS);
+    this.arm();
+  }
+
+  /** Sends the lead index what changed since its last copy; on failure, tries again later. */
+  private async pushIndex(): Promise<void> {
+    const lead = this.row();
+    const now = Date.now();
+    if (!lead) return;
+    const deliveries = listDeliveries(this.sql).filter((d) => Date.parse(d.updated_at) >= lead.indexed_at);
+    if (lead.index_due === null && deliveries.length === 0) return;
+    const changes = this.sql
+      .exec<{ sequence: number; from_stage: Stage; to_stage: Stage; at: number }>(
+        "SELECT sequence, from_stage, to_stage, at FROM transitions WHERE sequence > ? ORDER BY sequence",
+        lead.indexed_seq,
+      )
+      .toArray();
+    const result = lead.forward_to ? null : this.currentScore(lead, this.siteConfig(loadConfig(this.env), lead.site).scoring, now);
+    // Cleared before the copy leaves: a change made meanwhile marks the lead owed again.
+    this.sql.exec("UPDATE lead SET index_due = NULL WHERE singleton = 1");
+    try {
+      await pushLead(
+        this.env.LEAD_INDEX,
+        {
+          id: lead.id,
+          site: lead.site,
+          lead: result && {
+            id: lead.id,
+            site: lead.site,
+            email: lead.kind === "email" ? lead.email : null,
+            stage: lead.stage,
+            score: result.score,
+            engagement: result.engagement,
+            fit: result.fit,
+            first_seen: lead.first_seen,
+            last_seen: lead.last_seen,
+            bot: this.isBot(),
+          },
+          changes: changes.map((c) => ({ sequence: c.sequence, from: c.from_stage, to: c.to_stage, at: c.at })),
+          deliveries: deliveries.map((d) => ({
+            id: d.id,
+            endpoint: d.endpoint,
+            type: d.type,
+            sequence: d.sequence,
+            status: d.status,
+            attempts: d.attempts.length,
+            last_error: d.attempts[d.attempts.length - 1]?.error ?? null,
+            updated_at: Date.parse(d.updated_at),
+          })),
+        },
+        now,
+      );
+    } catch (error) {
+      console.error("lead index update failed; retrying from the alarm", error);
+      this.sql.exec("UPDATE lead SET index_due = ? WHERE singleton = 1", now + INDEX_RETRY_MS);
+      return;
+    }
+    const last = changes[changes.length - 1]?.sequence ?? lead.indexed_seq;
+    this.sql.exec("UPDATE lead SET indexed_at = ?, indexed_seq = ? WHERE singleton = 1", now, last);
   }
 
   private async forward(lead: LeadRow, request: IngestRequest): Promise<IngestResult> {
@@ -226,9 +314,7 @@ export class Lead extends DurableObject<Env> {
       });
     } catch (error) {
       console.error("hand-over to the known lead failed; retrying from the alarm", error);
-      const current = await this.ctx.storage.getAlarm();
-      const retryAt = Date.now() + MERGE_RETRY_MS;
-      if (current === null || current > retryAt) await this.ctx.storage.setAlarm(retryAt);
+      this.arm();
       return null;
     }
     // Only events the known lead now holds are removed: one that arrived during the hand-over stays.
@@ -236,6 +322,7 @@ export class Lead extends DurableObject<Env> {
     this.ctx.storage.transactionSync(() => {
       this.sql.exec("DELETE FROM events WHERE seq <= ?", handed);
       this.sql.exec("UPDATE lead SET forward_to = ?, traits = '{}' WHERE singleton = 1", target);
+      this.touchIndex(Date.now());
     });
     this.scoring = null;
     const leftover = this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM events").one().n;
@@ -269,6 +356,7 @@ export class Lead extends DurableObject<Env> {
       result.score, result.engagement, result.fit, this.scoring?.version ?? null,
     );
     this.move(config, lead, moves, result, now, cause);
+    this.touchIndex(now);
   }
 
   /**
@@ -287,6 +375,7 @@ export class Lead extends DurableObject<Env> {
     const result = this.currentScore(lead, this.siteConfig(config, lead.site).scoring, now);
     if (move.to === "recycled") this.sql.exec("UPDATE lead SET recycled_at = ? WHERE singleton = 1", now);
     this.move(config, lead, [move.to], result, now, `feedback: ${outcome}${reason ? ` (${reason})` : ""}`);
+    this.touchIndex(now);
     return { ok: true, from: lead.stage, to: move.to };
   }
 
@@ -318,8 +407,8 @@ export class Lead extends DurableObject<Env> {
       stage = to;
     }
     this.sql.exec("UPDATE lead SET stage = ?, sequence = ? WHERE singleton = 1", stage, sequence);
-    const due = enqueueAlerts(this.sql, config.webhooks, alerts, now);
-    if (due !== null) void this.ctx.storage.setAlarm(due);
+    enqueueAlerts(this.sql, config.webhooks, alerts, now);
+    this.arm();
   }
 
   /** The score of only what the lead did since `since`, with its full fit. */
@@ -329,6 +418,16 @@ export class Lead extends DurableObject<Env> {
       .toArray()
       .map(toScored);
     return rescoreEvents(compileScoring(scoring), events, this.traitsOf(lead), now);
+  }
+
+  /** Sends a delivery again (after its retries ran out, or to an endpoint that said 410). */
+  redeliver(id: string): boolean {
+    const found = redeliverMessage(this.sql, id, Date.now()) !== null;
+    if (found) {
+      this.touchIndex(Date.now());
+      this.arm();
+    }
+    return found;
   }
 
   /** Everything stored about the lead, for a privacy access request. */
@@ -341,7 +440,7 @@ export class Lead extends DurableObject<Env> {
     return {
       ...view,
       events: this.sql.exec<EventRow>(`SELECT ${EVENT_COLUMNS} FROM events ORDER BY received_at, seq`).toArray().map(toPublicEvent),
-      deliveries: listDeliveries(this.sql, { limit: Number.MAX_SAFE_INTEGER }),
+      deliveries: listDeliveries(this.sql, { body: true }),
       exported_at: new Date().toISOString(),
     };
   }

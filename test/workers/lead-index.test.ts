@@ -1,0 +1,83 @@
+import { env, runDurableObjectAlarm } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { admin, identify, leadByEmail, pageView, send, track, uid } from "./helpers";
+
+/** Creates a known lead and lets its alarm push the copy to the index at once. */
+async function indexedLead(events: unknown[]) {
+  const address = `${uid("ix")}@acme.io`;
+  await send(uid("v"), [identify(address), ...events]);
+  const lead = await leadByEmail(address);
+  await runDurableObjectAlarm(env.LEAD.get(env.LEAD.idFromString(lead.id)));
+  return lead as { id: string; score: number; stage: string };
+}
+
+describe("lead index", () => {
+  it("lists leads by score, highest first, page by page", async () => {
+    const low = await indexedLead([pageView("/")]);
+    const mid = await indexedLead([pageView("/pricing")]);
+    const high = await indexedLead([pageView("/pricing"), pageView("/pricing")]);
+    const mine = new Set([low.id, mid.id, high.id]);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { status: number; body: { leads: { id: string; score: number }[]; next_cursor: string | null } } = await admin(
+        `/v1/leads?site=pk_demo&stage=known&limit=2${cursor ? `&cursor=${cursor}` : ""}`,
+      );
+      expect(page.status).toBe(200);
+      expect(page.body.leads.length).toBeLessThanOrEqual(2);
+      seen.push(...page.body.leads.map((l) => l.id).filter((id) => mine.has(id)));
+      cursor = page.body.next_cursor;
+    } while (cursor);
+    expect(seen).toEqual([high.id, mid.id, low.id]);
+  });
+
+  it("filters by min_score and stage", async () => {
+    const hot = await indexedLead([track("demo_request")]);
+    const { body } = await admin(`/v1/leads?stage=sql&min_score=${hot.score}`);
+    expect(body.leads.map((l: { id: string }) => l.id)).toContain(hot.id);
+    expect(body.leads.every((l: { stage: string; score: number }) => l.stage === "sql" && l.score >= hot.score)).toBe(true);
+  });
+
+  it("refuses a malformed query with invalid_request", async () => {
+    expect((await admin("/v1/leads?stage=hot")).status).toBe(400);
+    expect((await admin("/v1/leads?cursor=nonsense")).status).toBe(400);
+    expect((await admin("/v1/leads?limit=0")).status).toBe(400);
+  });
+
+  it("counts the funnel and its conversion rates", async () => {
+    const from = Date.now() - 1;
+    await indexedLead([pageView("/")]);
+    await indexedLead([track("demo_request")]);
+    const { status, body } = await admin(`/v1/stats?site=pk_demo&from=${from}`);
+    expect(status).toBe(200);
+    const count = (stage: string) => body.funnel.find((s: { stage: string }) => s.stage === stage).count;
+    expect(count("known")).toBeGreaterThanOrEqual(2);
+    expect(count("sql")).toBeGreaterThanOrEqual(1);
+    expect(count("mql")).toBeGreaterThanOrEqual(count("sql"));
+    expect(body.conversion[0]).toMatchObject({ from: "visitors", to: "known" });
+  });
+
+  it("refuses stats with from after to", async () => {
+    expect((await admin("/v1/stats?from=2026-11-23&to=2026-11-01")).status).toBe(400);
+  });
+
+  it("logs webhook deliveries across leads and can redeliver one", async () => {
+    const lead = await indexedLead([]);
+    const stub = env.LEAD.get(env.LEAD.idFromString(lead.id));
+    await runDurableObjectAlarm(stub);
+    const { body } = await admin("/v1/deliveries?limit=200");
+    const mine = body.deliveries.find((d: { lead_id: string }) => d.lead_id === lead.id);
+    expect(mine).toMatchObject({ type: "lead.identified", endpoint: "sales", sequence: 1 });
+    expect(mine.attempts).toBeGreaterThanOrEqual(1);
+    const again = await admin(`/v1/deliveries/${mine.id}/redeliver`, { method: "POST" });
+    expect(again).toMatchObject({ status: 202, body: { redelivered: mine.id, lead: lead.id } });
+    expect((await admin("/v1/deliveries/msg_nope/redeliver", { method: "POST" })).status).toBe(404);
+  });
+
+  it("an erased lead leaves the index", async () => {
+    const lead = await indexedLead([pageView("/pricing")]);
+    await admin(`/v1/leads/${lead.id}`, { method: "DELETE" });
+    const { body } = await admin(`/v1/leads?min_score=${lead.score}&limit=200`);
+    expect(body.leads.map((l: { id: string }) => l.id)).not.toContain(lead.id);
+  });
+});

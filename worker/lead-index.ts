@@ -1,0 +1,273 @@
+/**
+ * The lead index (D1): a copy of each lead's headline numbers, its stage changes and its failed
+ * webhook deliveries, for listing, the funnel and the delivery log. Each Lead object stays the
+ * truth and pushes its copy here from its alarm, a moment after it changes; the index may lag
+ * by that moment, never by a change.
+ */
+import { STAGES, type Stage } from "./config";
+
+/** Created on first use by each isolate; every statement is idempotent. */
+const SCHEMA = [
+  `CREATE TABLE IF NOT EXISTS leads (
+     id         TEXT PRIMARY KEY,
+     site       TEXT NOT NULL,
+     email      TEXT,
+     stage      TEXT NOT NULL,
+     score      REAL NOT NULL,
+     engagement REAL NOT NULL,
+     fit        REAL NOT NULL,
+     first_seen INTEGER NOT NULL,
+     last_seen  INTEGER NOT NULL,
+     bot        INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL
+   )`,
+  `CREATE INDEX IF NOT EXISTS leads_by_score ON leads (site, score DESC, id)`,
+  `CREATE INDEX IF NOT EXISTS leads_by_email ON leads (email)`,
+  `CREATE TABLE IF NOT EXISTS stage_changes (
+     lead_id    TEXT NOT NULL,
+     sequence   INTEGER NOT NULL,
+     site       TEXT NOT NULL,
+     from_stage TEXT NOT NULL,
+     to_stage   TEXT NOT NULL,
+     at         INTEGER NOT NULL,
+     PRIMARY KEY (lead_id, sequence)
+   )`,
+  `CREATE INDEX IF NOT EXISTS stage_changes_by_time ON stage_changes (site, at)`,
+  `CREATE TABLE IF NOT EXISTS deliveries (
+     id         TEXT PRIMARY KEY,
+     lead_id    TEXT NOT NULL,
+     endpoint   TEXT NOT NULL,
+     type       TEXT NOT NULL,
+     sequence   INTEGER NOT NULL,
+     status     TEXT NOT NULL,
+     attempts   INTEGER NOT NULL,
+     last_error TEXT,
+     updated_at INTEGER NOT NULL
+   )`,
+  `CREATE INDEX IF NOT EXISTS deliveries_by_status ON deliveries (status, updated_at DESC)`,
+];
+
+const ready = new WeakMap<D1Database, Promise<unknown>>();
+
+function schema(db: D1Database): Promise<unknown> {
+  let done = ready.get(db);
+  if (!done) {
+    done = db.batch(SCHEMA.map((statement) => db.prepare(statement))).catch((error: unknown) => {
+      ready.delete(db);
+      throw error;
+    });
+    ready.set(db, done);
+  }
+  return done;
+}
+
+export interface IndexedLead {
+  id: string;
+  site: string;
+  email: string | null;
+  stage: Stage;
+  score: number;
+  engagement: number;
+  fit: number;
+  first_seen: number;
+  last_seen: number;
+  bot: boolean;
+}
+
+export interface IndexedStageChange {
+  sequence: number;
+  from: Stage;
+  to: Stage;
+  at: number;
+}
+
+export interface IndexedDelivery {
+  id: string;
+  endpoint: string;
+  type: string;
+  sequence: number;
+  status: string;
+  attempts: number;
+  last_error: string | null;
+  updated_at: number;
+}
+
+export interface LeadCopy {
+  /** Null when the lead no longer lives here (handed over to a known lead): its row goes. */
+  lead: IndexedLead | null;
+  id: string;
+  site: string;
+  changes: IndexedStageChange[];
+  deliveries: IndexedDelivery[];
+}
+
+/** Writes one lead's copy in one batch (a D1 batch is a transaction). */
+export async function pushLead(db: D1Database, copy: LeadCopy, now: number): Promise<void> {
+  await schema(db);
+  const statements: D1PreparedStatement[] = [];
+  const { lead } = copy;
+  if (lead) {
+    statements.push(
+      db
+        .prepare(
+          `INSERT INTO leads (id, site, email, stage, score, engagement, fit, first_seen, last_seen, bot, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (id) DO UPDATE SET email = excluded.email, stage = excluded.stage, score = excluded.score,
+             engagement = excluded.engagement, fit = excluded.fit, first_seen = excluded.first_seen,
+             last_seen = excluded.last_seen, bot = excluded.bot, updated_at = excluded.updated_at`,
+        )
+        .bind(lead.id, lead.site, lead.email, lead.stage, lead.score, lead.engagement, lead.fit, lead.first_seen, lead.last_seen, lead.bot ? 1 : 0, now),
+    );
+  } else {
+    statements.push(db.prepare("DELETE FROM leads WHERE id = ?").bind(copy.id));
+  }
+  for (const change of copy.changes) {
+    statements.push(
+      db
+        .prepare(
+          `INSERT OR IGNORE INTO stage_changes (lead_id, sequence, site, from_stage, to_stage, at) VALUES (?, ?, ?, ?, ?, ?)`,
+        )
+        .bind(copy.id, change.sequence, copy.site, change.from, change.to, change.at),
+    );
+  }
+  for (const d of copy.deliveries) {
+    statements.push(
+      db
+        .prepare(
+          `INSERT INTO deliveries (id, lead_id, endpoint, type, sequence, status, attempts, last_error, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (id) DO UPDATE SET status = excluded.status, attempts = excluded.attempts,
+             last_error = excluded.last_error, updated_at = excluded.updated_at`,
+        )
+        .bind(d.id, copy.id, d.endpoint, d.type, d.sequence, d.status, d.attempts, d.last_error, d.updated_at),
+    );
+  }
+  await db.batch(statements);
+}
+
+/** Removes every trace of a lead (privacy erasure). */
+export async function eraseLead(db: D1Database, id: string): Promise<void> {
+  await schema(db);
+  await db.batch([
+    db.prepare("DELETE FROM leads WHERE id = ?").bind(id),
+    db.prepare("DELETE FROM stage_changes WHERE lead_id = ?").bind(id),
+    db.prepare("DELETE FROM deliveries WHERE lead_id = ?").bind(id),
+  ]);
+}
+
+export interface LeadFilter {
+  site?: string;
+  stage?: Stage;
+  min_score?: number;
+  email?: string;
+  limit: number;
+  cursor?: string;
+}
+
+/** A row as D1 returns it: SQLite has no booleans. */
+type LeadIndexRow = Omit<IndexedLead, "bot"> & { bot: number };
+
+const encodeCursor = (score: number, id: string) => btoa(JSON.stringify([score, id])).replace(/=+$/, "");
+
+/** Reads a cursor this module wrote, or null when it is not one. */
+export function decodeCursor(cursor: string): [number, string] | null {
+  try {
+    const value: unknown = JSON.parse(atob(cursor));
+    if (Array.isArray(value) && typeof value[0] === "number" && typeof value[1] === "string") return [value[0], value[1]];
+  } catch {
+    // fall through: not a cursor of ours
+  }
+  return null;
+}
+
+/** Leads by score, highest first; `next_cursor` continues after the last one. */
+export async function listLeads(db: D1Database, filter: LeadFilter) {
+  await schema(db);
+  const where: string[] = [];
+  const binds: unknown[] = [];
+  if (filter.site !== undefined) (where.push("site = ?"), binds.push(filter.site));
+  if (filter.stage !== undefined) (where.push("stage = ?"), binds.push(filter.stage));
+  if (filter.min_score !== undefined) (where.push("score >= ?"), binds.push(filter.min_score));
+  if (filter.email !== undefined) (where.push("email = ?"), binds.push(filter.email));
+  const after = filter.cursor === undefined ? null : decodeCursor(filter.cursor);
+  if (after) (where.push("(score < ? OR (score = ? AND id > ?))"), binds.push(after[0], after[0], after[1]));
+  const { results } = await db
+    .prepare(
+      `SELECT id, site, email, stage, score, engagement, fit, first_seen, last_seen, bot FROM leads
+       ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY score DESC, id LIMIT ?`,
+    )
+    .bind(...binds, filter.limit + 1)
+    .all<LeadIndexRow>();
+  const page = results.slice(0, filter.limit);
+  const last = page[page.length - 1];
+  return {
+    leads: page.map((row) => ({
+      ...row,
+      bot: row.bot === 1,
+      first_seen: new Date(row.first_seen).toISOString(),
+      last_seen: new Date(row.last_seen).toISOString(),
+    })),
+    next_cursor: results.length > filter.limit && last ? encodeCursor(last.score, last.id) : null,
+  };
+}
+
+/** The funnel, in order; each step counts leads that reached it or any step after it. */
+export const FUNNEL = ["visitors", "known", "mql", "sql", "accepted", "won"] as const;
+
+const REACHED: Record<Exclude<(typeof FUNNEL)[number], "visitors">, readonly Stage[]> = {
+  known: ["known", "mql", "sql", "accepted", "won", "lost", "recycled"],
+  mql: ["mql", "sql", "accepted", "won", "lost"],
+  sql: ["sql", "accepted", "won", "lost"],
+  accepted: ["accepted", "won", "lost"],
+  won: ["won"],
+};
+
+/**
+ * Funnel counts for leads active in [from, to): visitors first seen then (bots left out), and
+ * for every later step the leads whose stage changes in that time reached it.
+ */
+export async function funnel(db: D1Database, site: string | undefined, from: number, to: number) {
+  await schema(db);
+  const siteClause = site === undefined ? "" : "AND site = ?";
+  const siteBind = site === undefined ? [] : [site];
+  const visitors = db
+    .prepare(`SELECT count(*) AS n FROM leads WHERE bot = 0 AND first_seen >= ? AND first_seen < ? ${siteClause}`)
+    .bind(from, to, ...siteBind);
+  const steps = Object.values(REACHED).map((stages) =>
+    db
+      .prepare(
+        `SELECT count(DISTINCT lead_id) AS n FROM stage_changes
+         WHERE at >= ? AND at < ? ${siteClause} AND to_stage IN (${stages.map(() => "?").join(", ")})`,
+      )
+      .bind(from, to, ...siteBind, ...stages),
+  );
+  const answers = await db.batch<{ n: number }>([visitors, ...steps]);
+  const counts = answers.map((answer) => answer.results[0]?.n ?? 0);
+  const stagesOut = FUNNEL.map((step, index) => ({ stage: step, count: counts[index] ?? 0 }));
+  const conversion = stagesOut.slice(1).map((step, index) => {
+    const previous = stagesOut[index] as { stage: string; count: number };
+    return { from: previous.stage, to: step.stage, rate: previous.count === 0 ? null : Math.round((step.count / previous.count) * 1000) / 1000 };
+  });
+  return { funnel: stagesOut, conversion };
+}
+
+/** The webhook delivery log across leads, newest first. */
+export async function listDeliveryLog(db: D1Database, status: string | undefined, limit: number) {
+  await schema(db);
+  const { results } = await db
+    .prepare(
+      `SELECT id, lead_id, endpoint, type, sequence, status, attempts, last_error, updated_at FROM deliveries
+       ${status === undefined ? "" : "WHERE status = ?"} ORDER BY updated_at DESC LIMIT ?`,
+    )
+    .bind(...(status === undefined ? [] : [status]), limit)
+    .all<IndexedDelivery & { lead_id: string }>();
+  return results.map((row) => ({ ...row, updated_at: new Date(row.updated_at).toISOString() }));
+}
+
+/** The lead a delivery belongs to, for redelivery. */
+export async function deliveryLead(db: D1Database, id: string): Promise<string | null> {
+  await schema(db);
+  return (await db.prepare("SELECT lead_id FROM deliveries WHERE id = ?").bind(id).first<{ lead_id: string }>())?.lead_id ?? null;
+}
+
+export const isStage = (value: string): value is Stage => (STAGES as readonly string[]).includes(value);
