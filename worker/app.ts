@@ -5,6 +5,7 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { admin } from "./admin";
+import { dashboard } from "./dashboard";
 import { demo } from "./demo/routes";
 import type { Env } from "./env";
 import { ApiError } from "./errors";
@@ -19,8 +20,11 @@ app.route("/", admin);
 app.route("/", snippet);
 app.route("/", demo);
 app.route("/", inbox);
+app.route("/", dashboard);
 
 app.get("/", (c) => c.redirect("/demo/"));
+// Browsers ask for it on every page; a 204 keeps the console clean.
+app.get("/favicon.ico", (c) => c.body(null, 204));
 
 app.notFound(() => new ApiError("not_found", "no such route").toResponse());
 

@@ -189,8 +189,26 @@ export class Lead extends DurableObject<Env> {
       reasons: result.reasons,
       events,
       transitions,
+      score_history: this.scoreHistory(lead, site.scoring),
       deliveries: listDeliveries(this.sql),
     };
+  }
+
+  /** The score right after each of the latest events, as the dashboard charts it. */
+  private scoreHistory(lead: LeadRow, scoring: ScoringConfig): { at: string; score: number }[] {
+    const compiled = compileScoring(scoring);
+    const traits = this.traitsOf(lead);
+    let state = emptyEngagement();
+    const points: { at: string; score: number }[] = [];
+    const total = this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM events").one().n;
+    let index = 0;
+    for (const row of this.sql.exec<EventRow>(`SELECT ${EVENT_COLUMNS} FROM events ORDER BY received_at, seq`)) {
+      state = addEvent(compiled, state, toScored(row));
+      if (index++ >= total - TIMELINE_EVENTS) {
+        points.push({ at: iso(row.received_at), score: scoreAt(compiled, state, traits, row.received_at).score });
+      }
+    }
+    return points;
   }
 
   /**
