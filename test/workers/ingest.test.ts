@@ -64,6 +64,8 @@ describe("POST /v1/events", () => {
   it("answers 403 origin_not_allowed when the browser's origin is not the site's", async () => {
     const response = await send(uid("v"), [pageView("/")], { origin: "https://evil.example" });
     expect(response.status).toBe(403);
+    // Readable by the page, so the snippet drops the batch rather than retrying it.
+    expect(response.headers.get("access-control-allow-origin")).toBe("https://evil.example");
     expect(await response.json()).toMatchObject({ error: { code: "origin_not_allowed" } });
   });
 

@@ -1,0 +1,80 @@
+/**
+ * Chatbot conversations in seven common widgets, through each one's public JavaScript event API.
+ * Widgets often load after the snippet, so their globals are looked for every second until found.
+ * Where an API keeps a single handler (tawk.to's properties, Crisp's last-one-wins "on"), the
+ * site's handler is chained, never replaced.
+ */
+import { here } from "./capture";
+import { safe } from "./safe";
+import type { Emit } from "./types";
+
+type Fn = (...args: unknown[]) => unknown;
+type Widget = Fn & { on: Fn; push: Fn } & Record<string, unknown>;
+type Subscribe = (widget: Widget, event: string, handler: (payload?: unknown) => void) => void;
+
+/** Our handler, then the site's one that it stands in for, with the site's `this` and result. */
+const chain =
+  (handler: (payload?: unknown) => void, site?: Fn) =>
+  function (this: unknown, ...args: unknown[]) {
+    handler(args[0]);
+    return site?.apply(this, args);
+  };
+
+/** How each API subscribes; PROVIDERS names them by index. */
+const SUBSCRIBE: Subscribe[] = [
+  // Intercom('onShow', fn); zE('messenger:on', 'open', fn) for Zendesk messaging.
+  (widget, event, handler) => widget(event, handler),
+  (widget, event, handler) => widget("messenger:on", event, handler),
+  // drift.on, HubSpotConversations.on, LiveChatWidget.on.
+  (widget, event, handler) => widget.on(event, handler),
+  // $crisp is an array of commands until Crisp loads, then an object with the same push. Crisp
+  // keeps one handler per event, the last: a site's handler still queued is chained, not replaced.
+  (widget, event, handler) =>
+    (widget as unknown as { filter?: (test: (command: unknown[]) => boolean) => unknown[][] })
+      .filter?.((command) => command[0] == "on" && command[1] == event)
+      .map((command) => (command[2] = chain(handler, command[2] as Fn))).length || widget.push(["on", event, handler]),
+  // tawk.to calls `Tawk_API.onChatStarted()` and friends: one property, one handler. The site's,
+  // set with the embed code before the widget loads, is chained, never replaced.
+  (widget, key, handler) => (widget[key] = chain(handler, widget[key] as Fn | undefined)),
+];
+
+/**
+ * One provider per line: `provider/global/subscribe/event>action[>test],...`. Stubs queue calls
+ * made before a widget loads (Intercom, drift, $crisp, LiveChatWidget); HubSpotConversations and
+ * zE appear once their API is ready. The optional test is a fragment of the payload's JSON: a quote
+ * inside a JSON string is escaped, so it cannot match message text. It keeps only the visitor's
+ * own actions where a payload reports both sides (LiveChat reports agent messages and minimising).
+ */
+const PROVIDERS = `intercom/Intercom/0/onShow>opened
+drift/drift/2/startConversation>started,message:sent>message
+hubspot/HubSpotConversations/2/conversationStarted>started
+crisp/$crisp/3/chat:opened>opened,message:sent>message
+tawk/Tawk_API/4/onChatStarted>started,onChatMessageVisitor>message
+zendesk/zE/1/open>opened
+livechat/LiveChatWidget/2/visibility_changed>opened>"maximized",new_event>message>"type":"customer"`.split("\n");
+
+export function chats(emit: Emit): void {
+  const hook = (): void =>
+    PROVIDERS.forEach(
+      safe((line: string, index: number) => {
+        const [provider, global, how, events] = line.split("/") as [string, string, string, string];
+        const widget = (window as unknown as Record<string, Widget | undefined>)[global];
+        if (!widget) return;
+        // Crossed off before subscribing: a half-failed attempt must not subscribe twice later.
+        PROVIDERS[index] = "";
+        for (const spec of events.split(",")) {
+          const [event, action, test] = spec.split(">") as [string, string, string?];
+          SUBSCRIBE[+how]!(
+            widget,
+            event,
+            safe((payload?: unknown) => {
+              if (!test || JSON.stringify(payload).includes(test)) emit({ type: "chat", url: here(), props: { provider, action } });
+            }),
+          );
+        }
+      }),
+    );
+  hook();
+  // A handful of property reads a second: cheaper than the code that would stop it.
+  setInterval(hook, 1e3);
+}

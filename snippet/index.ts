@@ -1,0 +1,88 @@
+/**
+ * The Leadlight snippet: what a site owner pastes.
+ *
+ *   <script async src="https://COLLECTOR/s.js" data-site="pk_..."></script>
+ *
+ * Calls made before it loads wait in the queue of this one-line stub, placed before the tag:
+ *
+ *   <script>window.leadlight=window.leadlight||function(){(leadlight.q=leadlight.q||[]).push(arguments)}</script>
+ *
+ * If the script is blocked or fails, the stub stays and swallows the calls: the page never breaks.
+ * Nothing here may throw into the host page, so every entry point is wrapped by `safe`.
+ */
+import type { Event, Props, Traits } from "../shared/wire";
+import { downloads, pageViews } from "./capture";
+import { chats } from "./chat";
+import { safe } from "./safe";
+import { read, write } from "./store";
+import { clear, transport } from "./transport";
+import type { Emit } from "./types";
+
+/** The visitor id, or "0" once the visitor withdrew consent. */
+const VISITOR = "ll_v";
+const OPTED_OUT = "0";
+
+type Call = [command?: unknown, a?: unknown, b?: unknown];
+interface Leadlight {
+  (...call: Call): void;
+  /** Calls queued by the stub before the script loaded. */
+  q?: Call[];
+  /** Set once the real snippet runs, so a second copy of the tag does not count everything twice. */
+  l?: 1;
+}
+
+/** About 100 random bits, as digits and dots: a valid wire id ([\w.:-], at most 64 characters). */
+const uid = (): string => Math.random() + "" + Math.random();
+const host = window as unknown as { leadlight?: Leadlight };
+const nav = navigator as Navigator & { globalPrivacyControl?: boolean };
+
+safe(() => {
+  if (host.leadlight?.l) return;
+  const script = document.currentScript as HTMLScriptElement;
+  const data = script.dataset;
+  // Do Not Track and Global Privacy Control: nothing is stored and nothing is sent.
+  const dnt = data.respectDnt != null && (nav.doNotTrack == "1" || nav.globalPrivacyControl);
+
+  let visitor = "";
+  const visitorId = (): string => {
+    if (!visitor) write(VISITOR, (visitor = read(VISITOR) || uid()));
+    return visitor;
+  };
+
+  // Beacons go to the origin the script came from, unless data-api names another.
+  const send = transport(new URL("/v1/events", data.api || script.src), (events) =>
+    JSON.stringify({ site: data.site, visitor: visitorId(), events, webdriver: nav.webdriver || undefined }),
+  );
+  // The opt-out is read from storage each time, so withdrawing consent in one tab stops them all.
+  const optedOut = (): boolean => read(VISITOR) == OPTED_OUT;
+  const emit: Emit = (draft, now) => dnt || optedOut() || send({ ...draft, id: uid(), ts: Date.now() } as Event, now);
+  // Events left from before the visitor said no must not leave on the way out either.
+  if (dnt || optedOut()) clear();
+
+  const view = pageViews(emit);
+  const leadlight: Leadlight = safe((command, a, b) => {
+    // identify and track usually come from a form that is about to leave the page: send at once.
+    // Arguments are not checked here: the collector validates each event and keeps the good ones.
+    if (command == "identify") emit({ type: "identify", props: { email: a as string, traits: b as Traits } }, true);
+    if (command == "track") emit({ type: "track", name: a as string, props: b as Props }, true);
+    if (command == "page") view(true);
+    if (command == "consent") {
+      if (a === false) {
+        // Forgets the id: the marker that replaces it identifies no one.
+        write(VISITOR, (visitor = OPTED_OUT));
+        clear();
+      } else if (optedOut()) {
+        write(VISITOR, (visitor = ""));
+        view(true);
+      }
+    }
+  });
+  const queued = host.leadlight?.q;
+  host.leadlight = leadlight;
+  leadlight.l = 1;
+  // Queued calls run first and in order: a queued ('consent', false) must stop the first page view.
+  queued?.map((call) => leadlight(...call));
+  view();
+  downloads(emit, data.downloads);
+  chats(emit);
+})();

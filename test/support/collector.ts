@@ -1,0 +1,131 @@
+/**
+ * A real collector for end-to-end tests: `wrangler dev` on a free 127.0.0.1 port, with its own
+ * fresh storage directory, the given config and vars, offline (no metrics, no Cloudflare fetches).
+ *
+ * @example
+ * const collector = await startCollector({ config: { sites: [...], scoring: {...} } });
+ * await fetch(`${collector.url}/v1/events`, { method: "POST", body });
+ * await collector.stop();
+ */
+import { spawn, execFileSync, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+/** The admin token every test collector accepts unless `vars` says otherwise. */
+export const TEST_ADMIN_TOKEN = "test-admin-token";
+
+const DEFAULT_VARS: Record<string, string> = {
+  ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+  LEADLIGHT_DEV: "true",
+  WEBHOOK_SECRET_SALES: "whsec_dGVzdC1zZWNyZXQtZm9yLWxlYWRsaWdodC10ZXN0cw==",
+};
+
+export interface CollectorOptions {
+  /** Replaces leadlight.config.json (passed as LEADLIGHT_CONFIG). */
+  config?: object;
+  /** Worker vars and secrets; merged over ADMIN_TOKEN, LEADLIGHT_DEV and WEBHOOK_SECRET_SALES. */
+  vars?: Record<string, string>;
+  /** A port chosen beforehand (see `freePort`), when the config must name the collector's own origin. */
+  port?: number;
+  /** How long to wait for the first answer; wrangler's first bundle can take a while on 2 cores. */
+  readyTimeoutMs?: number;
+}
+
+export interface Collector {
+  /** `http://127.0.0.1:<port>`, no trailing slash. */
+  url: string;
+  /** Everything wrangler printed so far, for failure messages. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** A port the OS says is free now. Another process may take it before us; rare enough on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const exited = (child: ChildProcess): Promise<void> =>
+  child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once("exit", () => resolve()));
+
+/** Signals wrangler's whole process group (npx, wrangler, workerd), ignoring one already gone. */
+const killGroup = (child: ChildProcess, signal: NodeJS.Signals): void => {
+  try {
+    if (child.pid) process.kill(-child.pid, signal);
+  } catch {
+    // Already exited.
+  }
+};
+
+export async function startCollector(options: CollectorOptions = {}): Promise<Collector> {
+  // The Worker serves /s.js from a generated module; build it so a direct `vitest run` is current.
+  execFileSync(process.execPath, [join(ROOT, "scripts/build-snippet.mjs")], { cwd: ROOT, stdio: "pipe" });
+
+  const [port, inspectorPort] = [options.port ?? (await freePort()), await freePort()];
+  const persistTo = mkdtempSync(join(tmpdir(), "leadlight-collector-"));
+  const vars = { ...DEFAULT_VARS, ...options.vars, ...(options.config ? { LEADLIGHT_CONFIG: JSON.stringify(options.config) } : {}) };
+  const args = [
+    "wrangler", "dev",
+    "--ip", "127.0.0.1",
+    "--port", String(port),
+    "--inspector-port", String(inspectorPort),
+    "--persist-to", persistTo,
+    "--show-interactive-dev-session=false",
+    // Arguments go to the process as they are (no shell), so JSON needs no quoting; wrangler
+    // splits each at the first colon only.
+    ...Object.entries(vars).flatMap(([key, value]) => ["--var", `${key}:${value}`]),
+  ];
+  const child = spawn("npx", args, {
+    cwd: ROOT,
+    // Its own process group, so stop() reaches workerd too.
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false", CI: "1", NO_COLOR: "1" },
+  });
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async (): Promise<void> => {
+    killGroup(child, "SIGTERM");
+    const timeout = setTimeout(() => killGroup(child, "SIGKILL"), 5_000);
+    await exited(child);
+    clearTimeout(timeout);
+    rmSync(persistTo, { recursive: true, force: true });
+  };
+
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 90_000);
+  for (;;) {
+    if (child.exitCode !== null) {
+      await stop();
+      throw new Error(`wrangler dev exited with ${child.exitCode} before answering:\n${output}`);
+    }
+    try {
+      const response = await fetch(`${url}/s.js`, { signal: AbortSignal.timeout(2_000) });
+      await response.arrayBuffer();
+      if (response.ok) break;
+    } catch {
+      // Not listening yet.
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`wrangler dev did not answer on ${url} in time:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return { url, output: () => output, stop };
+}
