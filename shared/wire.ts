@@ -26,34 +26,66 @@ const id = z
 
 const url = z.string().max(LIMITS.urlLength);
 
-const propValue = z.union([
-  z.string().max(LIMITS.propValueLength),
-  z.number(),
-  z.boolean(),
-  z.null(),
-]);
+/** Any JSON value: scoring rules match the flat ones, and nested ones are kept for the record. */
+const propValue = z.json();
 
-/** Flat properties: scoring rules match them exactly, so nesting would never match. */
-export const Props = z
-  .record(z.string().max(LIMITS.nameLength), propValue)
-  .refine((p) => Object.keys(p).length <= LIMITS.propKeys, {
-    message: `at most ${LIMITS.propKeys} properties`,
-  });
+const PROPS_JSON_CHARS = 8 * 1024;
 
-export const Traits = z
-  .object({
-    name: z.string().max(LIMITS.textLength).optional(),
-    title: z.string().max(LIMITS.textLength).optional(),
-    company: z.string().max(LIMITS.textLength).optional(),
-    company_size: z.union([z.number().nonnegative(), z.string().max(64)]).optional(),
-    industry: z.string().max(LIMITS.textLength).optional(),
-    country: z.string().max(LIMITS.textLength).optional(),
-  })
-  // Sites send their own traits too (plan, phone, ...); keep them, bounded like props.
-  .catchall(propValue)
-  .refine((t) => Object.keys(t).length <= LIMITS.propKeys, {
-    message: `at most ${LIMITS.propKeys} traits`,
-  });
+const bounded = <T extends Record<string, unknown>>(what: string) =>
+  [
+    (p: T) => Object.keys(p).length <= LIMITS.propKeys && JSON.stringify(p).length <= PROPS_JSON_CHARS,
+    { message: `at most ${LIMITS.propKeys} ${what}, ${PROPS_JSON_CHARS} characters as JSON` },
+  ] as const;
+
+export const Props = z.record(z.string().max(LIMITS.nameLength), propValue).refine(...bounded("properties"));
+
+const TRAIT_NAMES = ["name", "title", "company", "company_size", "industry", "country"] as const;
+
+/** A trait sent as null is a trait not given: `identify(email, { title: null })` still identifies. */
+const withoutNulls = (value: unknown): unknown =>
+  value !== null && typeof value === "object" && !Array.isArray(value)
+    ? Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null))
+    : value;
+
+export const Traits = z.preprocess(
+  withoutNulls,
+  z
+    .object({
+      name: z.string().max(LIMITS.textLength).optional(),
+      title: z.string().max(LIMITS.textLength).optional(),
+      company: z.string().max(LIMITS.textLength).optional(),
+      company_size: z.union([z.number().nonnegative(), z.string().max(64)]).optional(),
+      industry: z.string().max(LIMITS.textLength).optional(),
+      country: z.string().max(LIMITS.textLength).optional(),
+    })
+    // Sites send their own traits too (plan, phone, ...); keep them, bounded like props.
+    .catchall(propValue)
+    .refine(...bounded("traits")),
+);
+
+/**
+ * A lead's traits after another identify: newer values win, and the merged set stays within the
+ * same bounds as one identify (named traits first, then the most recently given others), so no
+ * sequence of identifies can grow a lead without end.
+ */
+export function mergeTraits(current: Record<string, unknown>, update: Record<string, unknown>): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...current };
+  for (const [key, value] of Object.entries(update)) {
+    delete merged[key];
+    merged[key] = value;
+  }
+  const named = TRAIT_NAMES.filter((key) => key in merged);
+  const others = Object.keys(merged).filter((key) => !(TRAIT_NAMES as readonly string[]).includes(key));
+  const keep = [...named, ...others.slice(Math.max(0, others.length - (LIMITS.propKeys - named.length)))];
+  const bounded: Record<string, unknown> = {};
+  for (const key of keep) bounded[key] = merged[key];
+  while (JSON.stringify(bounded).length > PROPS_JSON_CHARS) {
+    const oldest = Object.keys(bounded).find((key) => !(TRAIT_NAMES as readonly string[]).includes(key));
+    if (oldest === undefined) break;
+    delete bounded[oldest];
+  }
+  return bounded;
+}
 
 export const Email = z.string().trim().max(254).pipe(z.email());
 
@@ -119,7 +151,7 @@ export const Batch = z.strictObject({
 });
 
 export type Props = z.infer<typeof Props>;
-export type Traits = z.infer<typeof Traits>;
+export type Traits = z.output<typeof Traits>;
 export type Event = z.infer<typeof Event>;
 export type EventType = Event["type"];
 export type Batch = z.infer<typeof Batch>;

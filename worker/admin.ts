@@ -102,12 +102,19 @@ admin.delete("/v1/leads/:id", async (c) => {
   const erased = await stub.erase();
   const site = erased?.site ?? "";
   // The anonymous ids that handed over to this lead forward to it: erase them as well.
-  const visitors = erased?.visitors ?? [];
-  await Promise.all(visitors.map((visitor) => visitorLead(c.env, site, visitor).erase()));
+  const handedOver = erased?.visitors ?? [];
+  const visitors = (
+    await Promise.all(handedOver.map(async (visitor) => ((await visitorLead(c.env, site, visitor).erase(id)) ? [visitor] : [])))
+  ).flat();
   const ids = [id, ...visitors.map((visitor) => c.env.LEAD.idFromName(visitorObjectName(site, visitor)).toString())];
   await Promise.all(ids.map((leadId) => eraseLead(c.env.LEAD_INDEX, leadId)));
   return c.json({ deleted: id, visitors: visitors.length });
 });
+
+/**
+ * Query parameters left empty (`?stage=&limit=`, as the DESIGN template reads) mean "not given".
+ */
+const given = (query: Record<string, string>) => Object.fromEntries(Object.entries(query).filter(([, v]) => v !== ""));
 
 const Limit = z.coerce.number().int().min(1).max(200).default(50);
 
@@ -126,7 +133,7 @@ const LeadQuery = z.strictObject({
  * (straight from its object, so it is current to the last event).
  */
 admin.get("/v1/leads", async (c) => {
-  const query = LeadQuery.safeParse(c.req.query());
+  const query = LeadQuery.safeParse(given(c.req.query()));
   if (!query.success) {
     throw new ApiError("invalid_request", "unknown or malformed query parameters", { issues: issuesOf(query.error) });
   }
@@ -149,15 +156,19 @@ admin.get("/v1/leads", async (c) => {
   return c.json({ leads, next_cursor: null });
 });
 
-const Time = z.union([z.coerce.number().int().nonnegative(), z.iso.datetime({ offset: true }), z.iso.date()]).transform((t) =>
-  typeof t === "number" ? t : Date.parse(t),
-);
+/** The latest instant a JavaScript Date can hold. */
+const MAX_TIME = 8.64e15;
+
+const Time = z
+  .union([z.coerce.number().int().nonnegative().max(MAX_TIME), z.iso.datetime({ offset: true }), z.iso.date()])
+  .transform((t) => (typeof t === "number" ? t : Date.parse(t)))
+  .refine((t) => Number.isFinite(t) && t <= MAX_TIME, "not a time a date can hold");
 
 const StatsQuery = z.strictObject({ site: z.string().max(LIMITS.idLength).optional(), from: Time.optional(), to: Time.optional() });
 
 /** Funnel counts and conversion rates; `from`/`to` are ISO dates or ms, default the last 30 days. */
 admin.get("/v1/stats", async (c) => {
-  const query = StatsQuery.safeParse(c.req.query());
+  const query = StatsQuery.safeParse(given(c.req.query()));
   if (!query.success) {
     throw new ApiError("invalid_request", "stats take site=, from= and to= (ISO dates or ms)", { issues: issuesOf(query.error) });
   }
@@ -171,7 +182,7 @@ admin.get("/v1/stats", async (c) => {
 const DeliveryQuery = z.strictObject({ status: z.enum(DELIVERY_STATUSES).optional(), limit: Limit });
 
 admin.get("/v1/deliveries", async (c) => {
-  const query = DeliveryQuery.safeParse(c.req.query());
+  const query = DeliveryQuery.safeParse(given(c.req.query()));
   if (!query.success) {
     throw new ApiError("invalid_request", `status is one of ${DELIVERY_STATUSES.join(", ")}`, { issues: issuesOf(query.error) });
   }

@@ -11,7 +11,10 @@ import { loadConfig } from "./settings";
 export const dashboard = new Hono<{ Bindings: Env }>();
 
 dashboard.get("/dashboard", (c) => {
-  const token = isDev(c.env) && typeof c.env.ADMIN_TOKEN === "string" ? c.env.ADMIN_TOKEN : null;
+  // Only to a page the developer opened on this machine by name: a DNS-rebound site asking for
+  // /dashboard arrives with its own Host and gets no token.
+  const local = /^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/.test(new URL(c.req.url).host);
+  const token = isDev(c.env) && local && typeof c.env.ADMIN_TOKEN === "string" ? c.env.ADMIN_TOKEN : null;
   // JSON in a script tag: "<" escaped so no value can close the tag.
   const sites = loadConfig(c.env).sites.map((site) => ({ key: site.key, name: site.name }));
   const boot = JSON.stringify({ token, dev: isDev(c.env), sites }).replace(/</g, "\\u003c");
@@ -59,6 +62,7 @@ const $ = (id) => document.getElementById(id);
 let token = BOOT.token || sessionStorage.getItem("leadlight-token") || "";
 const esc = (v) => String(v ?? "").replace(/[&<>"']/g, (c) => "&#" + c.charCodeAt(0) + ";");
 const when = (iso) => iso ? new Date(iso).toLocaleString() : "";
+const pathOf = (url) => { try { return new URL(url).pathname; } catch { return url; } };
 const stage = (s) => '<span class="stage ' + esc(s) + '">' + esc(s) + "</span>";
 
 async function api(path) {
@@ -113,7 +117,7 @@ async function renderLead() {
     "<table><tr><th>Rule</th><th>Points</th><th>Times</th></tr>" + view.reasons.map((r) => "<tr><td>" + esc(r.rule) + "</td><td>" + r.points + "</td><td>" + r.count + "</td></tr>").join("") + "</table>" +
     "<h2 style='margin-top:1rem'>Stage changes</h2><table>" + view.transitions.map((t) => "<tr><td>" + when(t.at) + "</td><td>" + stage(t.from) + " → " + stage(t.to) + "</td><td>" + t.score + "</td><td class='mute'>" + esc(t.cause) + "</td></tr>").join("") + "</table>" +
     "<h2 style='margin-top:1rem'>Timeline</h2><table>" + view.events.slice(-30).reverse().map((e) => "<tr><td>" + when(e.received_at) + "</td><td>" + esc(e.type) + (e.name ? " " + esc(e.name) : "") +
-      (e.bot ? ' <span class="bad">bot: ' + esc(e.bot) + "</span>" : "") + "</td><td class='mute'>" + esc(e.url ? new URL(e.url).pathname : JSON.stringify(e.props || {})) + "</td></tr>").join("") + "</table>";
+      (e.bot ? ' <span class="bad">bot: ' + esc(e.bot) + "</span>" : "") + "</td><td class='mute'>" + esc(e.url ? pathOf(e.url) : JSON.stringify(e.props || {})) + "</td></tr>").join("") + "</table>";
 }
 
 async function renderHooks() {

@@ -28,6 +28,7 @@ ingest.use(
     origin: (origin) => origin,
     allowMethods: ["POST"],
     allowHeaders: ["Content-Type"],
+    exposeHeaders: ["Retry-After"],
     maxAge: 86_400,
   }),
 );

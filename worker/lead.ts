@@ -7,7 +7,7 @@
  * lead's object (named for the email) and from then on forwards to it.
  */
 import { DurableObject } from "cloudflare:workers";
-import { type Event, normalizeEmail } from "../shared/wire";
+import { type Event, mergeTraits, normalizeEmail } from "../shared/wire";
 import { inhumanTiming } from "./bot";
 import { type Config, type ScoringConfig, type SiteConfig, type Stage, scoringFor } from "./config";
 import type { Env } from "./env";
@@ -84,6 +84,9 @@ const MERGE_RETRY_MS = 2_000;
 /** Changes within this long reach the lead index as one copy. */
 const INDEX_DELAY_MS = 1_000;
 const INDEX_RETRY_MS = 10_000;
+/** A decaying lead's copy in the index is refreshed this often per half-life (30 d → ~4 days). */
+const INDEX_REFRESHES_PER_HALF_LIFE = 8;
+const ALARM_RETRY_MS = 30_000;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -108,31 +111,35 @@ export class Lead extends DurableObject<Env> {
     }
 
     const now = this.clock(existing);
-    const lead = existing ?? this.create({ kind: "visitor", site: request.site, visitor: request.visitor, now });
-    // A visitor now identifying as someone else (a shared computer) starts a new hand-over.
-    if (lead.forward_to && identifiesAs) this.sql.exec("UPDATE lead SET forward_to = NULL WHERE singleton = 1");
-
-    const timingBot = inhumanTiming(request.events) ? "timing" : null;
-    let accepted = 0;
-    for (const event of request.events) {
-      const stored = fromWire(event, request.visitor, now, request.bot ?? timingBot);
-      if (this.insertEvent(stored)) accepted++;
-    }
-    const traits = identifyTraits(request.events, request.bot);
-    this.sql.exec(
-      `UPDATE lead SET last_seen = ?, collector_url = ?, email = coalesce(?, email), traits = ? WHERE singleton = 1`,
-      now,
-      request.collectorUrl,
-      lead.kind === "visitor" ? identifiesAs : null,
-      JSON.stringify({ ...JSON.parse(lead.traits), ...traits }),
-    );
+    const handOverOwed = (lead: LeadRow) => lead.kind === "visitor" && Boolean(identifiesAs || (lead.email && !lead.forward_to));
+    // Events, profile, score, stage changes and their alerts: all stored, or none.
+    const { lead, accepted } = this.ctx.storage.transactionSync(() => {
+      const lead = existing ?? this.create({ kind: "visitor", site: request.site, visitor: request.visitor, now });
+      // A visitor now identifying as someone else (a shared computer) starts a new hand-over.
+      if (lead.forward_to && identifiesAs) this.sql.exec("UPDATE lead SET forward_to = NULL WHERE singleton = 1");
+      // Inhuman timing is about page views: an identify or a demo request in the same batch still counts.
+      const timingBot = inhumanTiming(request.events) ? "timing" : null;
+      let accepted = 0;
+      for (const event of request.events) {
+        const bot = request.bot ?? (event.type === "page_view" ? timingBot : null);
+        if (this.insertEvent(fromWire(event, request.visitor, now, bot))) accepted++;
+      }
+      this.sql.exec(
+        `UPDATE lead SET last_seen = ?, collector_url = ?, email = coalesce(?, email), traits = ? WHERE singleton = 1`,
+        now,
+        request.collectorUrl,
+        lead.kind === "visitor" ? identifiesAs : null,
+        JSON.stringify(mergeTraits(JSON.parse(lead.traits), identifyTraits(request.events, request.bot))),
+      );
+      if (!handOverOwed(lead)) this.rescore(config, now, "events");
+      return { lead, accepted };
+    });
 
     const duplicates = request.events.length - accepted;
-    if (lead.kind === "visitor" && (identifiesAs || (lead.email && !lead.forward_to))) {
+    if (handOverOwed(lead)) {
       const target = await this.handOver(config);
       return { accepted, duplicates, lead: target ?? lead.id };
     }
-    this.rescore(config, now, "events");
     return { accepted, duplicates, lead: lead.id };
   }
 
@@ -144,22 +151,24 @@ export class Lead extends DurableObject<Env> {
     const config = loadConfig(this.env);
     const existing = this.row();
     const now = this.clock(existing);
-    const lead =
-      existing ?? this.create({ kind: "email", site: request.site, email: normalizeEmail(request.email), now });
-    for (const event of request.events) this.insertEvent(event);
-    if (request.visitor) this.sql.exec("INSERT OR IGNORE INTO visitors (visitor, merged_at) VALUES (?, ?)", request.visitor, now);
-    const firstSeen = Math.min(lead.first_seen, ...request.events.map((e) => e.received_at));
-    this.sql.exec(
-      "UPDATE lead SET traits = ?, first_seen = ?, last_seen = ?, collector_url = coalesce(?, collector_url) WHERE singleton = 1",
-      JSON.stringify({ ...JSON.parse(lead.traits), ...request.traits }),
-      firstSeen,
-      now,
-      request.collectorUrl,
-    );
-    // Merged events are older than what this object folded so far: fold the history again.
-    this.scoring = null;
-    this.rescore(config, now, "merge");
-    return lead.id;
+    return this.ctx.storage.transactionSync(() => {
+      const lead =
+        existing ?? this.create({ kind: "email", site: request.site, email: normalizeEmail(request.email), now });
+      for (const event of request.events) this.insertEvent(event);
+      if (request.visitor) this.sql.exec("INSERT OR IGNORE INTO visitors (visitor, merged_at) VALUES (?, ?)", request.visitor, now);
+      const firstSeen = request.events.reduce((min, e) => Math.min(min, e.received_at), lead.first_seen);
+      this.sql.exec(
+        "UPDATE lead SET traits = ?, first_seen = ?, last_seen = ?, collector_url = coalesce(?, collector_url) WHERE singleton = 1",
+        JSON.stringify(mergeTraits(JSON.parse(lead.traits), request.traits)),
+        firstSeen,
+        now,
+        request.collectorUrl,
+      );
+      // Merged events are older than what this object folded so far: fold the history again.
+      this.scoring = null;
+      this.rescore(config, now, "merge");
+      return lead.id;
+    });
   }
 
   /** The lead, its score explanation, its timeline, stage log and webhook deliveries. */
@@ -216,13 +225,20 @@ export class Lead extends DurableObject<Env> {
    * and the lead index's copy. Then it points itself at the next owed moment.
    */
   override async alarm(): Promise<void> {
-    const config = loadConfig(this.env);
-    const lead = this.row();
-    if (!lead) return;
-    if (lead.kind === "visitor" && lead.email && !lead.forward_to) await this.handOver(config);
-    await deliverDue(this.sql, this.env, config.webhooks, Date.now());
-    await this.pushIndex();
-    this.arm();
+    try {
+      const config = loadConfig(this.env);
+      const lead = this.row();
+      if (!lead) return;
+      if (lead.kind === "visitor" && lead.email && !lead.forward_to) await this.handOver(config);
+      await deliverDue(this.sql, this.env, config.webhooks, Date.now());
+      await this.pushIndex();
+      this.arm();
+    } catch (error) {
+      // Retrying here, not by throwing: the runtime gives up on a throwing alarm after a few
+      // tries, and the work it owes (alerts, the index copy) must not be dropped with it.
+      console.error("lead alarm failed; trying again shortly", error);
+      await this.ctx.storage.setAlarm(Date.now() + ALARM_RETRY_MS);
+    }
   }
 
   /**
@@ -242,27 +258,34 @@ export class Lead extends DurableObject<Env> {
   /** Notes that the lead index needs a fresh copy, soon but batched with whatever follows. */
   private touchIndex(now: number): void {
     const lead = this.row();
-    if (!lead || lead.index_due !== null) return;
-    this.sql.exec("UPDATE lead SET index_due = ? WHERE singleton = 1", now + INDEX_DELAY_MS);
+    if (!lead) return;
+    if (lead.index_due === null || lead.index_due > now + INDEX_DELAY_MS) {
+      this.sql.exec("UPDATE lead SET index_due = ? WHERE singleton = 1", now + INDEX_DELAY_MS);
+    }
+    // Always: an alarm lost to a crash or to retries running out is set again by the next change.
     this.arm();
   }
 
-  /** Sends the lead index what changed since its last copy; on failure, tries again later. */
+  /**
+   * Sends the lead index what changed since its last copy. The lead stays owed until a copy
+   * lands, so an interrupted push is simply made again. While engagement decays, the copy is
+   * refreshed now and then, so listings by score do not keep a quiet lead at its peak.
+   */
   private async pushIndex(): Promise<void> {
     const lead = this.row();
     const now = Date.now();
     if (!lead) return;
     const deliveries = listDeliveries(this.sql).filter((d) => Date.parse(d.updated_at) >= lead.indexed_at);
-    if (lead.index_due === null && deliveries.length === 0) return;
     const changes = this.sql
       .exec<{ sequence: number; from_stage: Stage; to_stage: Stage; at: number }>(
         "SELECT sequence, from_stage, to_stage, at FROM transitions WHERE sequence > ? ORDER BY sequence",
         lead.indexed_seq,
       )
       .toArray();
-    const result = lead.forward_to ? null : this.currentScore(lead, this.siteConfig(loadConfig(this.env), lead.site).scoring, now);
-    // Cleared before the copy leaves: a change made meanwhile marks the lead owed again.
-    this.sql.exec("UPDATE lead SET index_due = NULL WHERE singleton = 1");
+    const owed = (lead.index_due !== null && lead.index_due <= now) || changes.length > 0 || deliveries.length > 0;
+    if (!owed) return;
+    const { scoring } = this.siteConfig(loadConfig(this.env), lead.site);
+    const result = lead.forward_to ? null : this.currentScore(lead, scoring, now);
     try {
       await pushLead(
         this.env.LEAD_INDEX,
@@ -301,7 +324,16 @@ export class Lead extends DurableObject<Env> {
       return;
     }
     const last = changes[changes.length - 1]?.sequence ?? lead.indexed_seq;
-    this.sql.exec("UPDATE lead SET indexed_at = ?, indexed_seq = ? WHERE singleton = 1", now, last);
+    const after = this.row();
+    // A change that landed while the copy was on its way keeps the lead owed.
+    const changed = !after || after.last_seen !== lead.last_seen || after.sequence !== lead.sequence;
+    const refresh = result && result.engagement !== 0 ? now + (scoring.half_life_days * 86_400_000) / INDEX_REFRESHES_PER_HALF_LIFE : null;
+    this.sql.exec(
+      "UPDATE lead SET index_due = ?, indexed_at = ?, indexed_seq = ? WHERE singleton = 1",
+      changed ? (after?.index_due ?? now) : refresh,
+      now,
+      last,
+    );
   }
 
   private async forward(lead: LeadRow, request: IngestRequest): Promise<IngestResult> {
@@ -362,13 +394,18 @@ export class Lead extends DurableObject<Env> {
     const result = this.currentScore(lead, scoring, now);
     // A rejected lead re-qualifies on what it does after the rejection, not on what sales saw.
     const qualifying = lead.stage === "recycled" && lead.recycled_at !== null ? this.scoreSince(lead, scoring, lead.recycled_at, now) : result;
-    const moves = nextStages(scoring.stages, {
-      stage: lead.stage,
-      identified: lead.kind === "email",
-      score: qualifying.score,
-      fit: qualifying.fit,
-      qualifies: qualifying.qualifies,
-    });
+    // Only a known lead moves: an anonymous visitor reaches MQL or SQL through the known lead it
+    // identifies as (DESIGN's lifecycle), so no stage and no alert is ever counted twice.
+    const moves =
+      lead.kind === "email"
+        ? nextStages(scoring.stages, {
+            stage: lead.stage,
+            identified: true,
+            score: qualifying.score,
+            fit: qualifying.fit,
+            qualifies: qualifying.qualifies,
+          })
+        : [];
     this.sql.exec(
       "UPDATE lead SET score = ?, engagement = ?, fit = ?, rules_version = ? WHERE singleton = 1",
       result.score, result.engagement, result.fit, this.scoring?.version ?? null,
@@ -391,13 +428,15 @@ export class Lead extends DurableObject<Env> {
     }
     const now = this.clock(lead);
     const result = this.currentScore(lead, this.siteConfig(config, lead.site).scoring, now);
-    if (move.to === "recycled") this.sql.exec("UPDATE lead SET recycled_at = ? WHERE singleton = 1", now);
-    this.move(config, lead, [move.to], result, now, `feedback: ${outcome}${reason ? ` (${reason})` : ""}`);
-    this.touchIndex(now);
+    this.ctx.storage.transactionSync(() => {
+      if (move.to === "recycled") this.sql.exec("UPDATE lead SET recycled_at = ? WHERE singleton = 1", now);
+      this.move(config, lead, [move.to], result, now, `feedback: ${outcome}${reason ? ` (${reason})` : ""}`);
+      this.touchIndex(now);
+    });
     return { ok: true, from: lead.stage, to: move.to };
   }
 
-  /** Writes stage moves, their log rows and their outbox rows. Call with no await around it. */
+  /** Writes stage moves, their log rows and their outbox rows. Call inside a transactionSync. */
   private move(config: Config, lead: LeadRow, moves: readonly Stage[], result: ScoreResult, now: number, cause: string): void {
     if (moves.length === 0) return;
     let stage = lead.stage;
@@ -467,9 +506,11 @@ export class Lead extends DurableObject<Env> {
    * Erases the lead: every row, the pending alerts and the alarm. Returns the anonymous ids
    * that had handed over to it, so their objects can be erased too.
    */
-  async erase(): Promise<{ site: string; visitors: string[] } | null> {
+  async erase(onlyIfForwardingTo?: string): Promise<{ site: string; visitors: string[] } | null> {
     const lead = this.row();
     if (!lead) return null;
+    // A visitor that has since identified as someone else belongs to that lead now: keep it.
+    if (onlyIfForwardingTo !== undefined && lead.forward_to !== onlyIfForwardingTo) return null;
     const visitors = this.visitors(lead);
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();

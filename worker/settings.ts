@@ -11,7 +11,8 @@ import { ApiError } from "./errors";
 let cache: { source: unknown; config: Config | ConfigError } | undefined;
 
 export function loadConfig(env: Pick<Env, "LEADLIGHT_CONFIG">): Config {
-  const source: unknown = env.LEADLIGHT_CONFIG ?? bundled;
+  // An empty variable is an unset one (a deploy that cleared it), not an empty config.
+  const source: unknown = env.LEADLIGHT_CONFIG || bundled;
   let entry = cache;
   if (!entry || entry.source !== source) {
     let config: Config | ConfigError;
@@ -24,7 +25,9 @@ export function loadConfig(env: Pick<Env, "LEADLIGHT_CONFIG">): Config {
     entry = cache = { source, config };
   }
   if (entry.config instanceof ConfigError) {
-    throw new ApiError("invalid_config", entry.config.message, { problems: entry.config.problems });
+    // The problems go to the operator's log, not to whoever sent the request.
+    console.error(entry.config.message);
+    throw new ApiError("invalid_config", "the collector's config is invalid; its log says where and why");
   }
   return entry.config;
 }

@@ -52,6 +52,18 @@ describe("sales feedback", () => {
 });
 
 describe("privacy requests", () => {
+  it("erasing a lead keeps a shared computer's visitor that now belongs to someone else", async () => {
+    const first = `${uid("a")}@acme.io`;
+    const second = `${uid("b")}@acme.io`;
+    const visitor = uid("shared");
+    await send(visitor, [identify(first)]);
+    await send(visitor, [identify(second)]);
+    const { id } = await leadByEmail(first);
+    await admin(`/v1/leads/${id}`, { method: "DELETE" });
+    await send(visitor, [pageView("/after")]);
+    expect((await leadByEmail(second)).events_total).toBe(2);
+  });
+
   it("export returns every stored event, the stage log and the deliveries", async () => {
     const { id } = await sqlLead();
     const { status, body } = await admin(`/v1/leads/${id}/export`);

@@ -57,8 +57,14 @@ describe("lead index", () => {
     expect(body.conversion[0]).toMatchObject({ from: "visitors", to: "known" });
   });
 
-  it("refuses stats with from after to", async () => {
+  it("refuses stats with from after to, or beyond what a date can hold", async () => {
     expect((await admin("/v1/stats?from=2026-11-23&to=2026-11-01")).status).toBe(400);
+    expect((await admin("/v1/stats?from=0&to=9000000000000000")).status).toBe(400);
+  });
+
+  it("reads empty query parameters as not given, as the API's template has them", async () => {
+    expect((await admin("/v1/leads?site=&stage=&min_score=&limit=&cursor=")).status).toBe(200);
+    expect((await admin("/v1/stats?site=&from=&to=")).status).toBe(200);
   });
 
   it("logs webhook deliveries across leads and can redeliver one", async () => {

@@ -53,6 +53,46 @@ describe("a lead's journey through the stages", () => {
 });
 
 describe("identity and merge", () => {
+  it("an anonymous visitor's demo request alerts nobody until it identifies, then once as SQL", async () => {
+    const address = email();
+    const visitor = uid("v");
+    await send(visitor, [track("demo_request")]);
+    const anonymous = (await admin(`/v1/leads?site=${SITE}&visitor=${visitor}`)).body.leads[0];
+    expect(anonymous.stage).toBe("anonymous");
+    expect((await admin(`/v1/leads/${anonymous.id}`)).body.transitions).toEqual([]);
+    await send(visitor, [identify(address)]);
+    const { body } = await admin(`/v1/leads/${(await leadByEmail(address)).id}`);
+    expect(body.transitions.map((t: { to: string }) => t.to)).toEqual(["known", "sql"]);
+  });
+
+  it("an identify with a null trait still identifies; the null trait is left out", async () => {
+    const address = email();
+    const response = await send(uid("v"), [identify(address, { title: null, company: "Acme" })]);
+    expect(response.status).toBe(202);
+    expect((await leadByEmail(address)).traits).toEqual({ company: "Acme" });
+  });
+
+  it("keeps nested properties of a track event rather than refusing it", async () => {
+    const address = email();
+    const visitor = uid("v");
+    await send(visitor, [identify(address)]);
+    const response = await send(visitor, [track("demo_request", { seats: [1, 2], plan: { name: "pro" } })]);
+    expect(response.status).toBe(202);
+    expect((await leadByEmail(address)).stage).toBe("sql");
+  });
+
+  it("a lead's traits stay bounded however many identifies add new ones", async () => {
+    const address = email();
+    const visitor = uid("v");
+    for (let i = 0; i < 4; i++) {
+      const traits = Object.fromEntries(Array.from({ length: 30 }, (_, k) => [`t${i}_${k}`, "x".repeat(200)]));
+      expect((await send(visitor, [identify(address, traits)])).status).toBe(202);
+    }
+    const lead = await leadByEmail(address);
+    expect(Object.keys(lead.traits).length).toBeLessThanOrEqual(32);
+    expect(JSON.stringify(lead.traits).length).toBeLessThanOrEqual(8192);
+  });
+
   it("merges the anonymous history into the known lead, which then scores it", async () => {
     const address = email();
     const visitor = uid("v");

@@ -107,7 +107,7 @@ describe("delivery", () => {
       ["delivered", 1],
       ["delivered", 1],
     ]);
-    expect(await alarmAt(lead(email))).toBeNull();
+    expect(await outboxDue(lead(email))).toBeNull();
     await runDurableObjectAlarm(lead(email));
     await elapse(lead(email));
     await drain(lead(email));
@@ -138,7 +138,7 @@ describe("delivery", () => {
     expect(() => new Webhook(SECRET).verify(calls[1]?.body as string, Object.fromEntries(calls[1]?.headers ?? []))).not.toThrow();
     const [delivered] = await deliveries(lead(email));
     expect(delivered).toMatchObject({ status: "delivered", attempts: [{ status: 500 }, { status: 204, error: null }] });
-    expect(await alarmAt(lead(email))).toBeNull();
+    expect(await outboxDue(lead(email))).toBeNull();
   });
 
   it("follows the whole schedule with jitter, the alarm always at the next try, and marks the delivery failed after the 10th", async () => {
@@ -162,7 +162,6 @@ describe("delivery", () => {
     expect(delivery).toMatchObject({ status: "failed", next_attempt_at: null });
     expect(delivery?.attempts.map((a) => a.attempt)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect(new Set(calls.map((c) => c.headers.get("webhook-id"))).size).toBe(1);
-    expect(await alarmAt(lead(email))).toBeNull();
     expect(await outboxDue(lead(email))).toBeNull();
   });
 
@@ -194,7 +193,7 @@ describe("delivery", () => {
       ["lead.sql", "disabled", 0],
       ["lead.identified", "disabled", 1],
     ]);
-    expect(await alarmAt(lead(email))).toBeNull();
+    expect(await outboxDue(lead(email))).toBeNull();
   });
 
   it("delivers to an endpoint in sequence order: a later alert waits behind an earlier one being retried", async () => {
