@@ -94,6 +94,8 @@ export class Lead extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   /** Engagement folded so far, kept in memory so a batch costs its own events, not the history. */
   private scoring: { version: string; compiled: CompiledScoring; state: EngagementState; lastSeq: number } | null = null;
+  /** The alarm time this instance last set; unknown after a restart or once the alarm ran. */
+  private alarmAt: number | null | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -225,6 +227,7 @@ export class Lead extends DurableObject<Env> {
    * and the lead index's copy. Then it points itself at the next owed moment.
    */
   override async alarm(): Promise<void> {
+    this.alarmAt = undefined;
     try {
       const config = loadConfig(this.env);
       const lead = this.row();
@@ -252,7 +255,9 @@ export class Lead extends DurableObject<Env> {
     const owed = [nextDue(this.sql), lead.index_due];
     if (lead.kind === "visitor" && lead.email && !lead.forward_to) owed.push(Date.now() + MERGE_RETRY_MS);
     const at = owed.reduce<number | null>((min, t) => (t === null ? min : min === null ? t : Math.min(min, t)), null);
-    if (at !== null) void this.ctx.storage.setAlarm(at);
+    // Skipped when this instance already set that very time: a hot lead's batches cost no alarm write.
+    if (at !== null && at !== this.alarmAt) void this.ctx.storage.setAlarm(at);
+    this.alarmAt = at;
   }
 
   /** Notes that the lead index needs a fresh copy, soon but batched with whatever follows. */
@@ -515,6 +520,7 @@ export class Lead extends DurableObject<Env> {
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     this.scoring = null;
+    this.alarmAt = undefined;
     // deleteAll drops the schema too; the object must stay usable should the visitor return.
     migrate(this.ctx.storage);
     return { site: lead.site, visitors };
