@@ -35,7 +35,16 @@ import {
 } from "./scoring/engine";
 import { nextStages } from "./scoring/stages";
 import { loadConfig, rulesVersion } from "./settings";
-import { type Alert, deliverDue, enqueueAlerts, listDeliveries, nextDue, redeliver as redeliverMessage } from "./webhooks/outbox";
+import { enableEndpoint } from "./webhooks/endpoints";
+import {
+  type Alert,
+  deliverDue,
+  deliveryEndpoint,
+  enqueueAlerts,
+  listDeliveries,
+  nextDue,
+  redeliver as redeliverMessage,
+} from "./webhooks/outbox";
 import { pushLead } from "./lead-index";
 
 export interface IngestRequest {
@@ -483,12 +492,14 @@ export class Lead extends DurableObject<Env> {
   }
 
   /** Sends a delivery again (after its retries ran out, or to an endpoint that said 410). */
-  redeliver(id: string): boolean {
+  async redeliver(id: string): Promise<boolean> {
+    const endpoint = deliveryEndpoint(this.sql, id);
+    if (endpoint === null) return false;
+    // Re-enabled for every lead first: if the index is down this throws with nothing changed, and
+    // the operator retries; the other order would let an alarm in between disable it again.
+    await enableEndpoint(this.env.LEAD_INDEX, endpoint);
     const found = redeliverMessage(this.sql, id, Date.now()) !== null;
-    if (found) {
-      this.touchIndex(Date.now());
-      this.arm();
-    }
+    if (found) this.touchIndex(Date.now());
     return found;
   }
 

@@ -1,6 +1,7 @@
 import { env, runDurableObjectAlarm } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { admin, identify, leadByEmail, pageView, send, track, uid } from "./helpers";
+import { drain, receiver } from "./webhooks-support";
 
 /** Creates a known lead and lets its alarm push the copy to the index at once. */
 async function indexedLead(events: unknown[]) {
@@ -10,6 +11,8 @@ async function indexedLead(events: unknown[]) {
   await runDurableObjectAlarm(env.LEAD.get(env.LEAD.idFromString(lead.id)));
   return lead as { id: string; score: number; stage: string };
 }
+
+afterEach(() => vi.restoreAllMocks());
 
 describe("lead index", () => {
   it("lists leads by score, highest first, page by page", async () => {
@@ -85,5 +88,37 @@ describe("lead index", () => {
     await admin(`/v1/leads/${lead.id}`, { method: "DELETE" });
     const { body } = await admin(`/v1/leads?min_score=${lead.score}&limit=200`);
     expect(body.leads.map((l: { id: string }) => l.id)).not.toContain(lead.id);
+  });
+});
+
+describe("an endpoint that answered 410 Gone", () => {
+  it("is disabled for every lead, and a redelivery through the API enables it again for all", async () => {
+    const a = `${uid("gone-a")}@acme.io`;
+    const b = `${uid("gone-b")}@acme.io`;
+    let gone = true;
+    const calls = receiver("gone-", () => new Response(null, { status: gone ? 410 : 204 }));
+    const stubOf = async (address: string) => env.LEAD.get(env.LEAD.idFromString((await leadByEmail(address)).id));
+
+    await send(uid("v"), [identify(a)]);
+    await drain(await stubOf(a));
+    expect(calls.filter((c) => c.body.includes(a))).toHaveLength(1);
+
+    // Lead B never calls the endpoint that said Gone to lead A.
+    const visitorB = uid("v");
+    await send(visitorB, [identify(b)]);
+    await drain(await stubOf(b));
+    expect(calls.filter((c) => c.body.includes(b))).toHaveLength(0);
+
+    gone = false;
+    const { body } = await admin("/v1/deliveries?limit=200");
+    const failed = body.deliveries.find((d: { lead_id: string }) => d.lead_id === (calls[0]?.json.data as { lead: { id: string } }).lead.id);
+    expect((await admin(`/v1/deliveries/${failed.id}/redeliver`, { method: "POST" })).status).toBe(202);
+    await drain(await stubOf(a));
+    expect(calls.filter((c) => c.body.includes(a))).toHaveLength(2);
+
+    // And B's next alert goes out again.
+    await send(visitorB, [track("demo_request")]);
+    await drain(await stubOf(b));
+    expect(calls.filter((c) => c.body.includes(b)).map((c) => c.json.type)).toEqual(["lead.sql"]);
   });
 });

@@ -7,47 +7,15 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { WebhookConfig, WebhookEventType } from "../../worker/config";
-import { type Alert, type DeliveryEnv, deliverDue, enqueueAlerts, listDeliveries, nextDue, redeliver } from "../../worker/webhooks/outbox";
-import { SECRET, receiver } from "./webhooks-support";
+import { type DeliveryEnv, deliverDue, enqueueAlerts, listDeliveries, nextDue, redeliver } from "../../worker/webhooks/outbox";
+import { SECRET, receiver, testAlert, testHook } from "./webhooks-support";
 
 const OLD = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const DEV: DeliveryEnv = { LEADLIGHT_DEV: "true", WEBHOOK_SECRET_SALES: SECRET };
 
 let counter = 0;
-const hook = (overrides: Partial<WebhookConfig> = {}): WebhookConfig => ({
-  id: "sales",
-  url: "http://127.0.0.1:9/hook",
-  events: ["lead.identified", "lead.mql", "lead.sql"],
-  secret_env: "WEBHOOK_SECRET_SALES",
-  format: "standard",
-  ...overrides,
-});
-
-/** A fresh lead-like alert; `marker` lets the receiver tell this test's requests apart. */
-function alert(type: WebhookEventType, sequence: number, marker: string): Alert {
-  return {
-    type,
-    sequence,
-    at: Date.now(),
-    lead: {
-      id: marker,
-      email: `${marker}@acme.io`,
-      traits: { name: "Ada Lovelace", title: "VP Sales", company: "Acme" },
-      stage: type === "lead.identified" ? "known" : type === "lead.mql" ? "mql" : "sql",
-      score: 95,
-      engagement: 60,
-      fit: 35,
-      first_seen: new Date().toISOString(),
-      last_seen: new Date().toISOString(),
-    },
-    from: "known",
-    to: "sql",
-    reasons: [{ rule: "demo-request", points: 30, count: 1 }],
-    recent: [],
-    dashboard_url: `http://127.0.0.1:8787/dashboard#lead=${marker}`,
-  };
-}
+const hook = testHook;
+const alert = testAlert;
 
 /** Runs `fn` on the storage of a fresh Lead object (its migrations created the outbox tables). */
 function inObject<R>(fn: (sql: SqlStorage) => R | Promise<R>): Promise<R> {
@@ -294,6 +262,7 @@ describe("410 and redelivery", () => {
       enqueueAlerts(sql, before, [alert("lead.identified", 1, m)], Date.now());
       await deliverDue(sql, DEV, before, Date.now());
       enqueueAlerts(sql, before, [alert("lead.mql", 2, m)], Date.now());
+      await deliverDue(sql, DEV, before, Date.now());
       enqueueAlerts(sql, after, [alert("lead.sql", 3, m)], Date.now());
       await deliverDue(sql, DEV, after, Date.now());
       return listDeliveries(sql);

@@ -5,8 +5,9 @@
  */
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { vi } from "vitest";
+import type { WebhookConfig, WebhookEventType } from "../../worker/config";
 import type { Lead } from "../../worker/lead";
-import { type Delivery, listDeliveries, nextDue } from "../../worker/webhooks/outbox";
+import { type Alert, type Delivery, listDeliveries, nextDue } from "../../worker/webhooks/outbox";
 
 export const SECRET = "whsec_dGVzdC1zZWNyZXQtZm9yLWxlYWRsaWdodC10ZXN0cw==";
 
@@ -75,3 +76,38 @@ export const elapse = (stub: LeadStub) =>
   runInDurableObject(stub, (_, state) => {
     state.storage.sql.exec("UPDATE webhook_outbox SET next_at = min(next_at, ?) WHERE status = 'pending'", Date.now());
   });
+
+/** An endpoint config for tests that drive the outbox module directly (a loopback URL: LEADLIGHT_DEV). */
+export const testHook = (overrides: Partial<WebhookConfig> = {}): WebhookConfig => ({
+  id: "sales",
+  url: "http://127.0.0.1:9/hook",
+  events: ["lead.identified", "lead.mql", "lead.sql"],
+  secret_env: "WEBHOOK_SECRET_SALES",
+  format: "standard",
+  ...overrides,
+});
+
+/** A fresh lead-like alert; `marker` (the lead id, in its email too) lets the receiver tell a test's requests apart. */
+export function testAlert(type: WebhookEventType, sequence: number, marker: string): Alert {
+  return {
+    type,
+    sequence,
+    at: Date.now(),
+    lead: {
+      id: marker,
+      email: `${marker}@acme.io`,
+      traits: { name: "Ada Lovelace", title: "VP Sales", company: "Acme" },
+      stage: type === "lead.identified" ? "known" : type === "lead.mql" ? "mql" : "sql",
+      score: 95,
+      engagement: 60,
+      fit: 35,
+      first_seen: new Date().toISOString(),
+      last_seen: new Date().toISOString(),
+    },
+    from: "known",
+    to: "sql",
+    reasons: [{ rule: "demo-request", points: 30, count: 1 }],
+    recent: [],
+    dashboard_url: `http://127.0.0.1:8787/dashboard#lead=${marker}`,
+  };
+}

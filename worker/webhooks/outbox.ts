@@ -12,8 +12,15 @@
  *   never sees SQL before the MQL it follows. It returns when the alarm should fire next.
  * - Delivery is at-least-once: a crash between the send and its log line sends again with the
  *   same `webhook-id`, which receivers dedupe on.
+ * - A 410 Gone disables the endpoint for every lead: it is recorded in the lead index (see
+ *   endpoints.ts) as well as in this lead's `webhook_disabled`, and `deliverDue` reads the
+ *   shared record once per run before sending. Whether an endpoint is disabled is decided there,
+ *   at delivery, not when a message is written, so that enabling it again (a redelivery, a new
+ *   URL) reaches the messages every lead has waiting. When the index cannot be read, the lead's
+ *   own record decides: alerts never wait for the index.
  */
 import type { WebhookConfig } from "../config";
+import { type DisabledEndpoint, disableEndpoint as disableEverywhere, disabledEndpoints as disabledEverywhere, isDisabled, notSentLine } from "./endpoints";
 import { type Alert, renderBody } from "./payload";
 import { nextAttemptAt, parseRetryAfter, retryScale } from "./schedule";
 import { SecretError, messageId, parseSecrets, signatureHeader } from "./signing";
@@ -25,6 +32,8 @@ export type { Alert } from "./payload";
 export const ATTEMPT_TIMEOUT_MS = 15_000;
 /** Attempts per endpoint in one alarm run; the rest continue in the next run, so an alarm stays short. */
 const ATTEMPTS_PER_RUN = 25;
+/** How long delivery waits for the lead index's list of disabled endpoints (or a 410's record in it). */
+export const SHARED_STATE_TIMEOUT_MS = 5_000;
 /** How much of a failing receiver's answer is kept in the log. */
 const ERROR_SNIPPET_BYTES = 300;
 export const USER_AGENT = "Leadlight-Webhooks/1";
@@ -64,8 +73,9 @@ export const OUTBOX_SCHEMA: string[] = [
      error       TEXT,
      PRIMARY KEY (delivery_id, attempt)
    )`,
-  // Endpoints that answered 410 Gone, for this lead. Keyed with the URL that said so: pointing
-  // the endpoint at a new URL in the config enables it again.
+  // Endpoints that answered 410 Gone to this lead. Keyed with the URL that said so: pointing
+  // the endpoint at a new URL in the config enables it again. The record shared by all leads is
+  // in the lead index (endpoints.ts); this one is the lead's own, used when the index is down.
   `CREATE TABLE IF NOT EXISTS webhook_disabled (
      endpoint TEXT PRIMARY KEY,
      url      TEXT NOT NULL,
@@ -80,6 +90,8 @@ export interface DeliveryEnv {
   LEADLIGHT_DEV?: string;
   /** Multiplier of the retry delays (see schedule.ts). */
   LEADLIGHT_RETRY_SCALE?: string;
+  /** The lead index, holding the endpoints disabled for every lead. Unset: each lead's own 410s only. */
+  LEAD_INDEX?: D1Database;
   /** Signing secrets, by each endpoint's `secret_env`. */
   [secret: string]: unknown;
 }
@@ -119,21 +131,19 @@ interface AttemptRow extends Record<string, SqlStorageValue> {
  * if (due !== null) await armAlarm(this.ctx.storage, due);
  */
 export function enqueueAlerts(sql: SqlStorage, webhooks: readonly WebhookConfig[], alerts: readonly Alert[], now: number): number | null {
-  const disabled = disabledEndpoints(sql);
   for (const alert of alerts) {
     const bodies = new Map<string, string>();
     for (const hook of webhooks) {
       if (!hook.events.includes(alert.type)) continue;
       const body = bodies.get(hook.format) ?? renderBody(alert, hook.format);
       bodies.set(hook.format, body);
-      // An endpoint that said 410 Gone still gets its row, marked disabled: the log shows what
-      // it missed, and a manual redelivery can send it.
-      const off = disabled.get(hook.id) === hook.url;
+      // Pending even for an endpoint that said 410 Gone: whether it still is disabled is known
+      // only at delivery (another lead's redelivery may have enabled it), and there the row is
+      // marked disabled, with a log line that says since when, and is kept for a redelivery.
       sql.exec(
         `INSERT INTO webhook_outbox (id, endpoint, type, sequence, format, body, status, tries, next_at, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?) ON CONFLICT (endpoint, sequence) DO NOTHING`,
-        messageId(), hook.id, alert.type, alert.sequence, hook.format, body,
-        off ? "disabled" : "pending", off ? null : now, now, now,
+         VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?) ON CONFLICT (endpoint, sequence) DO NOTHING`,
+        messageId(), hook.id, alert.type, alert.sequence, hook.format, body, now, now, now,
       );
     }
   }
@@ -173,10 +183,15 @@ type Outcome = "delivered" | "retry" | "failed" | "disabled";
 
 /**
  * Sends every message that is due at `now`, endpoints side by side, each endpoint's messages in
- * sequence order, and logs each attempt. Returns when to run again, or null when nothing is
- * pending. Call it from the Lead object's `alarm()`.
+ * sequence order, and logs each attempt. Before sending it reads which endpoints are disabled
+ * (one query to `env.LEAD_INDEX` per run; this lead's own record when that fails or is unset):
+ * their pending messages are marked disabled instead. Returns when to run again, or null when
+ * nothing is pending. Call it from the Lead object's `alarm()`.
  */
 export async function deliverDue(sql: SqlStorage, env: DeliveryEnv, webhooks: readonly WebhookConfig[], now: number): Promise<number | null> {
+  // Nothing due (the alarm ran for other work): nothing to send, no need to ask the index.
+  const due = nextDue(sql);
+  if (due === null || due > now) return due;
   // `now` may be a test's virtual time; real time spent in requests is added to it.
   const started = Date.now();
   const clock = () => now + (Date.now() - started);
@@ -187,6 +202,7 @@ export async function deliverDue(sql: SqlStorage, env: DeliveryEnv, webhooks: re
     clock,
     scale: retryScale(env.LEADLIGHT_RETRY_SCALE),
     allowLoopback: env.LEADLIGHT_DEV === "true",
+    disabled: await readDisabled(sql, env.LEAD_INDEX),
   };
   const endpoints = sql
     .exec<{ endpoint: string }>("SELECT DISTINCT endpoint FROM webhook_outbox WHERE status = 'pending'")
@@ -203,9 +219,46 @@ interface DeliveryContext {
   clock: () => number;
   scale: number;
   allowLoopback: boolean;
+  /** The endpoints disabled when this run started: every lead's record, or this lead's own. */
+  disabled: ReadonlyMap<string, DisabledEndpoint>;
+}
+
+/**
+ * The endpoints disabled for every lead, from the lead index; this lead's own record when there
+ * is no index or it does not answer (in time): an index that is down never holds back an alert.
+ */
+async function readDisabled(sql: SqlStorage, db: D1Database | undefined): Promise<ReadonlyMap<string, DisabledEndpoint>> {
+  if (db) {
+    try {
+      return await withTimeout(disabledEverywhere(db), SHARED_STATE_TIMEOUT_MS);
+    } catch (error) {
+      console.error("webhooks: cannot read the disabled endpoints from the lead index; using this lead's own record", error);
+    }
+  }
+  const rows = sql.exec<DisabledEndpoint & Record<string, SqlStorageValue>>("SELECT endpoint, url, at, reason FROM webhook_disabled").toArray();
+  return new Map(rows.map((row) => [row.endpoint, { endpoint: row.endpoint, url: row.url, at: row.at, reason: row.reason }]));
+}
+
+/** Rejects when `promise` has not settled after `ms`. */
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer after ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function drainEndpoint(context: DeliveryContext, endpoint: string): Promise<void> {
+  const hook = context.webhooks.find((h) => h.id === endpoint);
+  const off = hook && isDisabled(context.disabled, hook) ? context.disabled.get(endpoint) : undefined;
+  if (off) {
+    stopEndpoint(context.sql, endpoint, notSentLine(off), context.clock());
+    return;
+  }
   for (let budget = ATTEMPTS_PER_RUN; budget > 0; budget--) {
     // Re-read each time: an ingest during the await may have added a message behind this one.
     const head = context.sql
@@ -216,8 +269,9 @@ async function drainEndpoint(context: DeliveryContext, endpoint: string): Promis
       .toArray()[0];
     if (!head || (head.next_at ?? 0) > context.clock()) return;
     const outcome = await attempt(context, head);
-    // A retrying message holds back the ones after it; a settled one lets the next go now.
-    if (outcome === "retry") return;
+    // A retrying message holds back the ones after it; a settled one lets the next go now. After
+    // a 410, a message written meanwhile waits for the next run, which reads the endpoint as disabled.
+    if (outcome === "retry" || outcome === "disabled") return;
   }
 }
 
@@ -232,12 +286,7 @@ async function attempt(context: DeliveryContext, row: OutboxRow): Promise<Outcom
   const hook = context.webhooks.find((h) => h.id === row.endpoint);
   const tries = row.tries + 1;
   const startedAt = clock();
-  const log = (result: AttemptResult, durationMs: number) =>
-    sql.exec(
-      `INSERT INTO webhook_attempts (delivery_id, attempt, at, status, duration_ms, error)
-       VALUES (?, (SELECT coalesce(max(attempt), 0) + 1 FROM webhook_attempts WHERE delivery_id = ?), ?, ?, ?, ?)`,
-      row.id, row.id, startedAt, result.status, durationMs, result.error,
-    );
+  const log = (result: AttemptResult, durationMs: number) => logAttempt(sql, row.id, startedAt, result.status, durationMs, result.error);
 
   if (!hook) {
     log({ status: null, error: `endpoint "${row.endpoint}" is no longer in the config`, retryAfter: null }, 0);
@@ -269,10 +318,24 @@ async function attempt(context: DeliveryContext, row: OutboxRow): Promise<Outcom
 
   const result = await send(hook.url, headers, row.body);
   log(result, Math.max(0, clock() - startedAt));
-  if (result.status !== null && result.status >= 200 && result.status < 300) return settle(sql, row, "delivered", tries, clock());
+  if (result.status !== null && result.status >= 200 && result.status < 300) {
+    // The receiver is back (enabled again elsewhere): this lead's own 410 record is stale.
+    sql.exec("DELETE FROM webhook_disabled WHERE endpoint = ?", hook.id);
+    return settle(sql, row, "delivered", tries, clock());
+  }
   if (result.status === 410) {
     sql.exec("UPDATE webhook_outbox SET tries = ? WHERE id = ?", tries, row.id);
-    disableEndpoint(sql, hook, clock());
+    const entry: DisabledEndpoint = { endpoint: hook.id, url: hook.url, at: clock(), reason: "410 Gone" };
+    disableEndpoint(sql, entry, row.id);
+    // For every lead. If the index does not take it, this lead's record still holds, and the
+    // next 410 another lead hears tries again.
+    if (env.LEAD_INDEX) {
+      try {
+        await withTimeout(disableEverywhere(env.LEAD_INDEX, entry), SHARED_STATE_TIMEOUT_MS);
+      } catch (error) {
+        console.error(`webhooks: cannot record in the lead index that endpoint "${hook.id}" said 410 Gone`, error);
+      }
+    }
     return "disabled";
   }
   return reschedule(context, row, tries, result.retryAfter);
@@ -350,31 +413,54 @@ function settle(sql: SqlStorage, row: OutboxRow, status: "delivered" | "failed",
   return status;
 }
 
-/** 410 Gone: the receiver asks never to be called again. Every pending message to it stops. */
-function disableEndpoint(sql: SqlStorage, hook: WebhookConfig, at: number): void {
+function logAttempt(sql: SqlStorage, id: string, at: number, status: number | null, durationMs: number, error: string | null): void {
   sql.exec(
-    `INSERT INTO webhook_disabled (endpoint, url, at, reason) VALUES (?, ?, ?, ?)
-     ON CONFLICT (endpoint) DO UPDATE SET url = excluded.url, at = excluded.at, reason = excluded.reason`,
-    hook.id, hook.url, at, "410 Gone",
-  );
-  sql.exec(
-    "UPDATE webhook_outbox SET status = 'disabled', next_at = NULL, updated_at = ? WHERE endpoint = ? AND status = 'pending'",
-    at, hook.id,
+    `INSERT INTO webhook_attempts (delivery_id, attempt, at, status, duration_ms, error)
+     VALUES (?, (SELECT coalesce(max(attempt), 0) + 1 FROM webhook_attempts WHERE delivery_id = ?), ?, ?, ?, ?)`,
+    id, id, at, status, durationMs, error,
   );
 }
 
-function disabledEndpoints(sql: SqlStorage): Map<string, string> {
-  const rows = sql.exec<{ endpoint: string; url: string }>("SELECT endpoint, url FROM webhook_disabled").toArray();
-  return new Map(rows.map((r) => [r.endpoint, r.url]));
+/**
+ * 410 Gone: the receiver asks never to be called again. Recorded in this lead's own table, and
+ * every pending message to it stops (`answered` is the one that heard the 410; its attempt is
+ * already logged).
+ */
+function disableEndpoint(sql: SqlStorage, entry: DisabledEndpoint, answered: string): void {
+  sql.exec(
+    `INSERT INTO webhook_disabled (endpoint, url, at, reason) VALUES (?, ?, ?, ?)
+     ON CONFLICT (endpoint) DO UPDATE SET url = excluded.url, at = excluded.at, reason = excluded.reason`,
+    entry.endpoint, entry.url, entry.at, entry.reason,
+  );
+  stopEndpoint(sql, entry.endpoint, notSentLine(entry), entry.at, answered);
+}
+
+/** Marks every pending message to the endpoint disabled, each with a log line that says why. */
+function stopEndpoint(sql: SqlStorage, endpoint: string, line: string, at: number, except?: string): void {
+  const pending = sql.exec<{ id: string }>("SELECT id FROM webhook_outbox WHERE endpoint = ? AND status = 'pending'", endpoint).toArray();
+  for (const { id } of pending) if (id !== except) logAttempt(sql, id, at, null, 0, line);
+  sql.exec(
+    "UPDATE webhook_outbox SET status = 'disabled', next_at = NULL, updated_at = ? WHERE endpoint = ? AND status = 'pending'",
+    at, endpoint,
+  );
+}
+
+/** The endpoint a message goes to, or null when there is no such message. */
+export function deliveryEndpoint(sql: SqlStorage, id: string): string | null {
+  return sql.exec<{ endpoint: string }>("SELECT endpoint FROM webhook_outbox WHERE id = ?", id).toArray()[0]?.endpoint ?? null;
 }
 
 /**
  * Sends a message again from the first step of the schedule, whatever became of it (failed,
  * disabled, even delivered: receivers dedupe on its unchanged `webhook-id`). An endpoint
- * disabled by 410 is enabled again: redelivering is the operator saying it is back.
+ * disabled by 410 is enabled again: redelivering is the operator saying it is back. This
+ * enables it in this lead's own record; for every lead, first `await enableEndpoint(db,
+ * deliveryEndpoint(sql, id))` (endpoints.ts), else the next run still reads it as disabled.
  * Returns when the alarm should fire, or null when there is no such message.
  *
  * @example
+ * const endpoint = deliveryEndpoint(this.ctx.storage.sql, "msg_…");
+ * if (endpoint !== null) await enableEndpoint(this.env.LEAD_INDEX, endpoint);
  * const due = redeliver(this.ctx.storage.sql, "msg_…", Date.now());
  * if (due !== null) await armAlarm(this.ctx.storage, due);
  */
