@@ -17,6 +17,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 import { build } from "esbuild";
+import { minify } from "terser";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -28,7 +29,6 @@ export async function buildSnippet() {
   const result = await build({
     entryPoints: [join(root, "snippet/index.ts")],
     bundle: true,
-    minify: true,
     write: false,
     format: "iife",
     // Chrome/Edge 80+, Firefox 74+, Safari 13.1+: optional chaining and ?? stay as written.
@@ -38,7 +38,11 @@ export async function buildSnippet() {
     // tsconfig's strict mode would add a "use strict" prologue: bytes, and nothing in a bundle needs it.
     tsconfigRaw: { compilerOptions: { alwaysStrict: false } },
   });
-  const code = result.outputFiles[0].text.trim();
+  // esbuild bundles; terser minifies, ~50 B gzip smaller than esbuild's own minifier on this code
+  // (several compress passes). Only safe transforms, and never `toplevel`: it would unwrap the
+  // IIFE and leak the snippet's names into the host page's globals.
+  const minified = await minify(result.outputFiles[0].text, { ecma: 2020, compress: { passes: 3 } });
+  const code = (minified.code ?? "").trim();
   return {
     code,
     bytes: Buffer.byteLength(code),

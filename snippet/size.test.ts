@@ -25,3 +25,9 @@ test("the snippet is at most 2,000 bytes gzipped", () => {
 test("the inline queue stub for calls made before load is under 150 bytes", () => {
   expect(Buffer.byteLength(`<script>${QUEUE_STUB}</script>`)).toBeLessThan(150);
 });
+
+test("the bundle keeps all its names inside one function: the host page's globals stay untouched", () => {
+  const code = readFileSync(BUNDLE, "utf8").trim();
+  expect(code.startsWith("(()=>{")).toBe(true);
+  expect(code.endsWith("})();")).toBe(true);
+});
