@@ -544,8 +544,12 @@ export class Lead extends DurableObject<Env> {
       this.scoring = { version, compiled: compileScoring(scoring), state: emptyEngagement(), lastSeq: 0 };
     }
     const fold = this.scoring;
+    // New events are appended at the lead's monotonic receive time, so their seq order is their
+    // time order, and the primary key finds them without touching the history. (A merge adds
+    // older events; it drops the fold, which then starts from seq 0 over the whole history.)
+    const order = fold.lastSeq === 0 ? "received_at, seq" : "seq";
     for (const row of this.sql.exec<EventRow>(
-      `SELECT ${EVENT_COLUMNS} FROM events WHERE seq > ? ORDER BY received_at, seq`,
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE seq > ? ORDER BY ${order}`,
       fold.lastSeq,
     )) {
       fold.state = addEvent(fold.compiled, fold.state, toScored(row));
