@@ -1,0 +1,129 @@
+/**
+ * Starts a Worker under `wrangler dev` (local workerd) the same way for every benchmark target:
+ * 127.0.0.1, a free port, a fresh --persist-to directory, offline (no metrics, no Cloudflare
+ * fetches), wrangler's own request log off (it would cost the load generator's CPU for both).
+ *
+ * @example
+ * const bare = await startWorker({ name: "bare", config: "bench/bare/wrangler.toml" });
+ * await fetch(`${bare.url}/v1/events`, { method: "POST", body: "{}" });
+ * await bare.stop();
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ROOT } from "./paths.mjs";
+
+const WRANGLER = createRequire(join(ROOT, "package.json")).resolve("wrangler/bin/wrangler.js");
+
+/** A port the OS says is free now. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Every wrangler this process started and has not stopped: ended with it, whatever happens. */
+const live = new Set();
+process.on("exit", () => {
+  for (const child of live) killGroup(child, "SIGKILL");
+});
+
+const exited = (child) =>
+  child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once("exit", resolve));
+
+/** Signals wrangler's whole process group (wrangler and its workerd), ignoring one already gone. */
+function killGroup(child, signal) {
+  try {
+    if (child.pid) process.kill(-child.pid, signal);
+  } catch {
+    // Already exited.
+  }
+}
+
+/**
+ * @param {object} options
+ * @param {string} options.name        for messages
+ * @param {string} [options.config]    a wrangler.toml (default: the collector's, at the root)
+ * @param {Record<string,string>} [options.vars]  --var KEY:VALUE pairs (JSON needs no quoting: no shell)
+ * @param {number} [options.port]      chosen beforehand when the config must name the Worker's own origin
+ * @param {(url: string) => Promise<boolean>} options.ready  true once the Worker answers as expected
+ * @param {number} [options.readyTimeoutMs]
+ */
+export async function startWorker({ name, config, vars = {}, port, ready, readyTimeoutMs = 120_000 }) {
+  const [listen, inspector] = [port ?? (await freePort()), await freePort()];
+  const persistTo = mkdtempSync(join(tmpdir(), `leadlight-bench-${name}-`));
+  const args = [
+    WRANGLER, "dev",
+    ...(config ? ["--config", config] : []),
+    "--ip", "127.0.0.1",
+    "--port", String(listen),
+    "--inspector-port", String(inspector),
+    "--persist-to", persistTo,
+    "--show-interactive-dev-session=false",
+    "--log-level", "warn",
+    ...Object.entries(vars).flatMap(([key, value]) => ["--var", `${key}:${value}`]),
+  ];
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    detached: true, // its own process group, so stop() reaches workerd too
+    stdio: ["ignore", "pipe", "pipe"],
+    env: {
+      ...process.env,
+      CLOUDFLARE_CF_FETCH_ENABLED: "false",
+      WRANGLER_SEND_METRICS: "false",
+      // wrangler appends every message (one per subrequest, from its inspector proxy) to a debug
+      // log; keep it with the run's storage, deleted on stop, rather than growing in ~/.config.
+      WRANGLER_LOG_PATH: join(persistTo, "wrangler-debug.log"),
+      CI: "1",
+      NO_COLOR: "1",
+    },
+  });
+  live.add(child);
+  let output = "";
+  const keep = (chunk) => {
+    output += chunk.toString();
+    if (output.length > 200_000) output = output.slice(-100_000);
+  };
+  child.stdout.on("data", keep);
+  child.stderr.on("data", keep);
+
+  const url = `http://127.0.0.1:${listen}`;
+  const stop = async () => {
+    killGroup(child, "SIGTERM");
+    const timeout = setTimeout(() => killGroup(child, "SIGKILL"), 5_000);
+    await exited(child);
+    clearTimeout(timeout);
+    live.delete(child);
+    rmSync(persistTo, { recursive: true, force: true });
+  };
+
+  const deadline = Date.now() + readyTimeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) {
+      await stop();
+      throw new Error(`wrangler dev (${name}) exited with ${child.exitCode} before answering:\n${output}`);
+    }
+    let ok = false;
+    try {
+      ok = await ready(url);
+    } catch {
+      // Not listening yet.
+    }
+    if (ok) break;
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`wrangler dev (${name}) did not answer on ${url} in time:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return { name, url, pid: child.pid, output: () => output, stop };
+}
