@@ -36,8 +36,17 @@ export function loadConfig(env: Pick<Env, "LEADLIGHT_CONFIG">): Config {
  * A short stable fingerprint of the scoring rules: when it changes, leads rescore from history.
  * Synchronous (FNV-1a) so the lead object can check it without an await between its writes.
  */
-export function rulesVersion(value: unknown): string {
-  const text = JSON.stringify(value);
+export function rulesVersion(value: object): string {
+  // The parsed config is cached per isolate, so each scoring object is fingerprinted once, not
+  // on every batch of the hot path.
+  let version = versions.get(value);
+  if (version === undefined) versions.set(value, (version = fingerprint(JSON.stringify(value))));
+  return version;
+}
+
+const versions = new WeakMap<object, string>();
+
+function fingerprint(text: string): string {
   let hash = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
   return `${text.length.toString(36)}-${hash.toString(36)}`;
