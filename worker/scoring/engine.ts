@@ -9,13 +9,13 @@
  */
 import {
   durationMs,
-  globToRegExp,
   INTENT_CLASSES,
   type EngagementRule,
   type IntentClass,
   type ScoringConfig,
 } from "../config";
 import { EVENT_TYPES, type EventType, type Props } from "../../shared/wire";
+import { compileGlob, type PathTest } from "../glob";
 import { compileFit, fitScore, type CompiledFitRule, type Traits } from "./fit";
 import { classifyWith, compileIntent, maySearch, normalizeTerm, searchTerms, type IntentMatcher } from "./intent";
 
@@ -116,31 +116,10 @@ export interface EngagementState {
 
 const DAY_MS = 86_400_000;
 
-type PathTest = (pathname: string) => boolean;
-
-const WILDCARD = /[*?]/;
-
-/**
- * A path glob as a test, with `globToRegExp`'s meaning. The usual shapes ("/pricing*",
- * "*pricing*", "*.pdf") become string operations, a few times faster than the anchored regex.
- */
-function globTest(glob: string): PathTest {
-  if (!WILDCARD.test(glob)) return (pathname) => pathname === glob;
-  const inner = glob.slice(1, -1);
-  if (glob.length >= 2 && glob.startsWith("*") && glob.endsWith("*") && !WILDCARD.test(inner))
-    return (pathname) => pathname.includes(inner);
-  const head = glob.slice(0, -1);
-  if (glob.endsWith("*") && !WILDCARD.test(head)) return (pathname) => pathname.startsWith(head);
-  const tail = glob.slice(1);
-  if (glob.startsWith("*") && !WILDCARD.test(tail)) return (pathname) => pathname.endsWith(tail);
-  const pattern = globToRegExp(glob);
-  return (pathname) => pattern.test(pathname);
-}
-
 // Rules sharing a glob share its test, so an event runs it once (see `addEvent`).
 function globOnce(globs: Map<string, PathTest>, glob: string): PathTest {
   let test = globs.get(glob);
-  if (test === undefined) globs.set(glob, (test = globTest(glob)));
+  if (test === undefined) globs.set(glob, (test = compileGlob(glob)));
   return test;
 }
 
