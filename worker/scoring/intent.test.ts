@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { classifyIntent, maySearch, normalizeTerm, searchTerms } from "./intent";
+import { classifyIntent, inflections, maySearch, normalizeTerm, searchTerms } from "./intent";
 
 describe("classifyIntent", () => {
   it("each class is recognised by its own words", () => {
@@ -17,11 +17,55 @@ describe("classifyIntent", () => {
     expect(classifyIntent("how-to guide")).toBeNull();
   });
 
-  it("whole words only: testing is not test, and vendors is not vendor", () => {
-    expect(classifyIntent("testing strategies")).toBeNull();
-    expect(classifyIntent("vendors")).toBeNull();
-    expect(classifyIntent("reorder")).toBeNull();
+  it("plurals and regular inflections of the vocabulary match", () => {
+    expect(classifyIntent("testing tools")).toBe("decision");
+    expect(classifyIntent("acme comparisons")).toBe("decision");
     expect(classifyIntent("acme reviews")).toBe("decision");
+    expect(classifyIntent("cloud providers")).toBe("consideration");
+    expect(classifyIntent("evaluating ci vendors")).toBe("decision");
+    expect(classifyIntent("optimizing docker builds")).toBe("awareness");
+    expect(classifyIntent("upgraded node")).toBe("awareness");
+    expect(classifyIntent("Buying Acme")).toBe("transactional");
+    expect(classifyIntent("bulk purchases")).toBe("transactional");
+    expect(classifyIntent("acme quotes")).toBe("transactional");
+  });
+
+  it("British -ise spellings match the vocabulary's -ize words", () => {
+    expect(classifyIntent("optimise build times")).toBe("awareness");
+    expect(classifyIntent("optimising build times")).toBe("awareness");
+  });
+
+  it("whole words only: a vocabulary word inside a longer word does not count", () => {
+    expect(classifyIntent("reorder columns")).toBeNull();
+    expect(classifyIntent("retest flaky specs")).toBeNull();
+    expect(classifyIntent("toolbar icons")).toBeNull();
+  });
+
+  it("words that only look transactional do not count", () => {
+    expect(classifyIntent("in order to log in")).toBeNull();
+    expect(classifyIntent("order of operations")).toBeNull();
+    expect(classifyIntent("sort order of results")).toBeNull();
+    expect(classifyIntent("purchase order software")).toBe("consideration");
+    expect(classifyIntent("famous quotes")).toBeNull();
+    expect(classifyIntent("quote of the day")).toBeNull();
+    expect(classifyIntent("getting stakeholder buy-in")).toBeNull();
+  });
+
+  it("build vs buy is a decision, not a purchase", () => {
+    expect(classifyIntent("build vs buy")).toBe("decision");
+    expect(classifyIntent("buy vs. build analytics")).toBe("decision");
+    expect(classifyIntent("build or buy")).toBeNull();
+  });
+
+  it("VS Code is an editor, not a comparison, but a second vs still compares", () => {
+    expect(classifyIntent("vs code extensions")).toBeNull();
+    expect(classifyIntent("vs code vs sublime")).toBe("decision");
+  });
+
+  it("a word used in another sense still counts elsewhere in the same term", () => {
+    expect(classifyIntent("in order to buy acme")).toBe("transactional");
+    expect(classifyIntent("order acme online")).toBe("transactional");
+    expect(classifyIntent("get a quote for 50 seats")).toBe("transactional");
   });
 
   it("vs, vs. and versus all mark a decision", () => {
@@ -46,7 +90,14 @@ describe("classifyIntent", () => {
     expect(classifyIntent("globex alternative", extra)).toBe("decision");
     expect(classifyIntent("switch  from globex", extra)).toBe("decision");
     expect(classifyIntent("C++ Licence", extra)).toBe("transactional");
-    expect(classifyIntent("alternatives", extra)).toBeNull();
+  });
+
+  it("intent_terms match in their inflections too, every word of a phrase", () => {
+    const extra = { decision: ["alternative", "switch from", "acme vs"] };
+    expect(classifyIntent("globex alternatives", extra)).toBe("decision");
+    expect(classifyIntent("switching from globex", extra)).toBe("decision");
+    expect(classifyIntent("Acme vs. Globex", extra)).toBe("decision");
+    expect(classifyIntent("alternate", extra)).toBeNull();
   });
 
   it("intent_terms are literal words, never regular expressions", () => {
@@ -59,6 +110,28 @@ describe("classifyIntent", () => {
   it("extra terms never change the default vocabulary", () => {
     classifyIntent("globex alternative", { decision: ["alternative"] });
     expect(classifyIntent("globex alternative")).toBeNull();
+  });
+});
+
+describe("inflections", () => {
+  it("adds -s, -ing and -ed, dropping a silent e and turning y into ie", () => {
+    expect(inflections("quote")).toEqual(["quote", "quotes", "quoting", "quoted"]);
+    expect(inflections("supply")).toEqual(["supply", "supplies", "supplying", "supplied"]);
+    expect(inflections("buy")).toContain("buying");
+    expect(inflections("process")).toContain("processes");
+  });
+
+  it("accepts a doubled last consonant as well as a single one", () => {
+    expect(inflections("shop")).toEqual(expect.arrayContaining(["shopping", "shopped"]));
+    expect(inflections("order")).toEqual(expect.arrayContaining(["ordering", "ordered"]));
+  });
+
+  it("keeps function words, plurals and words with other characters as written", () => {
+    expect(inflections("how")).toEqual(["how"]);
+    expect(inflections("pros")).toEqual(["pros"]);
+    expect(inflections("c++")).toEqual(["c++"]);
+    expect(inflections("Prüfen")).toEqual(["prüfen"]);
+    expect(inflections("pricing")).toEqual(["pricing", "pricings"]);
   });
 });
 
