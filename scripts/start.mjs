@@ -6,9 +6,19 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 
 const varsPath = resolve(".dev.vars");
-if (!existsSync(varsPath)) {
-  const config = JSON.parse(readFileSync("leadlight.config.json", "utf8"));
-  const secretNames = [...new Set((config.webhooks ?? []).map((w) => w.secret_env).filter(Boolean))];
+// Made before the config check runs (in scripts/build.mjs), which holds webhook secrets to it.
+// An unreadable config makes none: the check then says what is wrong with the file.
+const readConfig = () => {
+  try {
+    return JSON.parse(readFileSync("leadlight.config.json", "utf8"));
+  } catch {
+    return null;
+  }
+};
+const config = existsSync(varsPath) ? null : readConfig();
+if (config) {
+  const webhooks = Array.isArray(config.webhooks) ? config.webhooks : [];
+  const secretNames = [...new Set(webhooks.map((w) => w?.secret_env).filter((name) => typeof name === "string"))];
   const lines = [
     "# Local secrets for `npm start` (never commit this file). Made by scripts/start.mjs.",
     `ADMIN_TOKEN=${randomBytes(24).toString("base64url")}`,
@@ -16,7 +26,7 @@ if (!existsSync(varsPath)) {
   ];
   writeFileSync(varsPath, `${lines.join("\n")}\n`, { mode: 0o600 });
   console.log(`Created ${varsPath} with a fresh ADMIN_TOKEN and webhook secrets.`);
-} else {
+} else if (existsSync(varsPath)) {
   console.log(`Using the secrets in ${varsPath}.`);
 }
 
@@ -26,7 +36,7 @@ const run = (args) =>
     env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" },
   });
 
-const build = spawn(process.execPath, ["scripts/build.mjs"], { stdio: "inherit" });
+const build = spawn(process.execPath, ["scripts/build.mjs", "--dev"], { stdio: "inherit" });
 build.on("exit", (code) => {
   if (code !== 0) process.exit(code ?? 1);
   console.log("\nLeadlight: demo http://127.0.0.1:8787/demo/ · dev inbox http://127.0.0.1:8787/dev/inbox\n");

@@ -1,6 +1,12 @@
-import { readFileSync } from "node:fs";
-import { describe, expect, it } from "vitest";
-import { ConfigError, durationMs, globToRegExp, parseConfig } from "./config";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Ajv from "ajv";
+import { build } from "esbuild";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { configSchemaText } from "../scripts/config-schema";
+import { ConfigError, durationMs, editDistance, parseConfig, suggest } from "./config";
 
 const shipped = JSON.parse(readFileSync(new URL("../leadlight.config.json", import.meta.url), "utf8"));
 const withRule = (rule: object) => ({
@@ -46,10 +52,51 @@ describe("leadlight.config.json", () => {
     expect(() => parseConfig(example)).not.toThrow();
   });
 
-  it("an unknown key is an error with its path, not ignored", () => {
-    expect(problems({ ...shipped, extra: true })).toEqual([expect.objectContaining({ path: "$", message: expect.stringContaining("extra") })]);
-    const typo = withRule({ id: "x", on: "page_view", point: 1, points: 1 });
-    expect(problems(typo)[0]?.path).toBe("$.scoring.engagement[7]");
+  it("an unknown key is an error at its own path that lists the keys allowed there, not ignored", () => {
+    expect(problems({ ...shipped, extra: true })).toEqual([
+      { path: "$.extra", message: 'unknown key: the keys here are "$schema", "sites", "scoring", "webhooks"' },
+    ]);
+    expect(problems({ ...shipped, "odd key": 1 })[0]?.path).toBe('$["odd key"]');
+  });
+
+  it("a misspelt key gets a did-you-mean naming the key that was meant", () => {
+    expect(problems(withRule({ id: "x", on: "page_view", nth: 2, witin: "7d", points: 1 }))).toContainEqual({
+      path: "$.scoring.engagement[7].witin",
+      message: 'unknown key: did you mean "within"?',
+    });
+    expect(problems(withRule({ id: "x", on: "page_view", point: 1, points: 1 }))).toEqual([
+      { path: "$.scoring.engagement[7].point", message: 'unknown key: did you mean "points"?' },
+    ]);
+    const config = structuredClone(shipped);
+    config.sites[0].orgins = config.sites[0].origins;
+    delete config.sites[0].origins;
+    expect(problems(config)).toContainEqual({ path: "$.sites[0].orgins", message: 'unknown key: did you mean "origins"?' });
+    config.scoring.stages.sql.min_scroe = 80;
+    expect(problems(config)).toContainEqual({ path: "$.scoring.stages.sql.min_scroe", message: 'unknown key: did you mean "min_score"?' });
+  });
+
+  it("a misspelt event type or webhook event gets a did-you-mean among the allowed values", () => {
+    const [onTypo] = problems(withRule({ id: "x", on: "pageview", points: 1 }));
+    expect(onTypo?.path).toBe("$.scoring.engagement[7].on");
+    expect(onTypo?.message).toMatch(/^"pageview" is not one of "page_view", .*: did you mean "page_view"\?$/);
+    const config = structuredClone(shipped);
+    config.webhooks[0].events = ["lead.mql", "lead.sqll"];
+    const [eventTypo] = problems(config);
+    expect(eventTypo?.path).toBe("$.webhooks[0].events[1]");
+    expect(eventTypo?.message).toMatch(/did you mean "lead\.sql"\?$/);
+  });
+
+  it("a value far from every allowed one lists them instead of guessing", () => {
+    const [problem] = problems(withRule({ id: "x", on: "purchase", points: 1 }));
+    expect(problem?.message).toBe('"purchase" is not one of "page_view", "download", "chat", "identify", "track"');
+  });
+
+  it('"$schema" may name the JSON Schema at the top of the file, and nowhere else', () => {
+    expect(parseConfig({ ...shipped, $schema: "./leadlight.config.schema.json" }).sites).toHaveLength(1);
+    expect(problems({ ...shipped, $schema: 42 })[0]?.path).toBe("$.$schema");
+    const config = structuredClone(shipped);
+    config.sites[0].$schema = "./leadlight.config.schema.json";
+    expect(problems(config)[0]?.path).toBe("$.sites[0].$schema");
   });
 
   it("a bad duration is refused with the rule's path", () => {
@@ -78,6 +125,23 @@ describe("leadlight.config.json", () => {
     expect(problems(withRule({ id: "page-view", on: "page_view", points: 1 }))[0]?.message).toMatch(/duplicate id/);
   });
 
+  it("an engagement and a fit rule may not share an id: reasons name a rule by its id alone", () => {
+    const config = structuredClone(shipped);
+    config.scoring.fit[0].id = "download";
+    expect(problems(config)).toEqual([{ path: "$.scoring.fit[0].id", message: expect.stringMatching(/^duplicate id "download"/) }]);
+  });
+
+  it("duplicate webhook ids and site keys are refused at the second one", () => {
+    const config = structuredClone(shipped);
+    config.webhooks.push({ ...config.webhooks[0] });
+    config.sites.push({ ...config.sites[0] });
+    expect(problems(config).map((p) => p.path)).toEqual(expect.arrayContaining(["$.webhooks[1].id", "$.sites[1].key"]));
+  });
+
+  it("rule ids may use capitals, as the JSON Schema for editors also says", () => {
+    expect(() => parseConfig(withRule({ id: "Pricing-Visit.2", on: "page_view", points: 1 }))).not.toThrow();
+  });
+
   it("a webhook url that is not http(s) and a standard webhook without a secret are refused", () => {
     const config = structuredClone(shipped);
     config.webhooks[0].url = "ftp://hooks.example.com/x";
@@ -98,12 +162,143 @@ describe("leadlight.config.json", () => {
     expect(durationMs("12h")).toBe(43_200_000);
     expect(durationMs("7d")).toBe(604_800_000);
   });
+});
 
-  it("globs match the whole path, * across slashes", () => {
-    expect(globToRegExp("/pricing*").test("/pricing/teams")).toBe(true);
-    expect(globToRegExp("/pricing*").test("/about/pricing")).toBe(false);
-    expect(globToRegExp("*/pricing*").test("/demo/pricing")).toBe(true);
-    expect(globToRegExp("/docs/?.html").test("/docs/a.html")).toBe(true);
-    expect(globToRegExp("/a.b").test("/axb")).toBe(false);
+describe("did you mean", () => {
+  it("counts a swap of neighbouring letters as one edit, like a missing or extra letter", () => {
+    expect(editDistance("within", "within")).toBe(0);
+    expect(editDistance("witin", "within")).toBe(1);
+    expect(editDistance("wihtin", "within")).toBe(1);
+    expect(editDistance("withinn", "within")).toBe(1);
+    expect(editDistance("", "nth")).toBe(3);
+    expect(editDistance("kitten", "sitting")).toBe(3);
+  });
+
+  it("suggests only words near enough to be what was meant, ignoring case, ties together", () => {
+    expect(suggest("Within", ["nth", "within"])).toEqual(["within"]);
+    expect(suggest("pageview", ["page_view", "download"])).toEqual(["page_view"]);
+    expect(suggest("colour", ["nth", "within", "cap"])).toEqual([]);
+    expect(suggest("lead.xql", ["lead.mql", "lead.sql"])).toEqual(["lead.mql", "lead.sql"]);
+    expect(suggest("x", [])).toEqual([]);
+  });
+});
+
+describe("leadlight.config.schema.json, for editors", () => {
+  const committed = readFileSync(new URL("../leadlight.config.schema.json", import.meta.url), "utf8");
+  const validate = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true }).compile(JSON.parse(committed));
+
+  it("is exactly what the zod schema generates (after a config change: npm run config:schema)", () => {
+    expect(committed).toBe(configSchemaText());
+  });
+
+  it("accepts the shipped config, which names it in $schema", () => {
+    expect(shipped.$schema).toBe("./leadlight.config.schema.json");
+    expect(validate(shipped), JSON.stringify(validate.errors)).toBe(true);
+  });
+
+  it("refuses what the zod schema refuses by shape: an unknown key, an unknown event type, a bad duration", () => {
+    expect(validate(withRule({ id: "x", on: "page_view", point: 1, points: 1 }))).toBe(false);
+    expect(validate(withRule({ id: "x", on: "pageview", points: 1 }))).toBe(false);
+    expect(validate(withRule({ id: "x", on: "page_view", nth: 2, within: "7 days", points: 1 }))).toBe(false);
+  });
+
+  it("says in its description which checks only Leadlight itself runs", () => {
+    expect(JSON.parse(committed).description).toMatch(/npm run build/);
+  });
+});
+
+describe("scripts/check-config.ts, run as build, start and deploy run it", () => {
+  let workdir: string;
+  let script: string;
+
+  beforeAll(async () => {
+    workdir = mkdtempSync(join(tmpdir(), "leadlight-check-"));
+    script = join(workdir, "check-config.mjs");
+    await build({ entryPoints: ["scripts/check-config.ts"], bundle: true, platform: "node", format: "esm", outfile: script, logLevel: "warning" });
+  });
+  afterAll(() => rmSync(workdir, { recursive: true, force: true }));
+
+  const SECRET = "whsec_dGVzdC1zZWNyZXQtZm9yLWxlYWRsaWdodA==";
+  const withWebhook = (webhook: object) => ({
+    sites: [{ key: "pk_test", name: "Test", origins: ["https://example.com"] }],
+    scoring: {
+      engagement: [{ id: "view", on: "page_view", points: 1 }],
+      stages: { mql: { min_score: 10 }, sql: { min_score: 20 } },
+    },
+    webhooks: [
+      { id: "sales", url: "https://hooks.example.com/leads", events: ["lead.sql"], secret_env: "WEBHOOK_SECRET_SALES", ...webhook },
+    ],
+  });
+
+  let runs = 0;
+  /** Runs the checker on a config (a JSON value, or raw text) in a fresh folder, with that folder's .dev.vars if given. */
+  function check(config: object | string, options: { dev?: boolean; devVars?: string } = {}) {
+    const dir = join(workdir, `run-${runs++}`);
+    const file = join(dir, "leadlight.config.json");
+    mkdirSync(dir);
+    writeFileSync(file, typeof config === "string" ? config : JSON.stringify(config));
+    if (options.devVars !== undefined) writeFileSync(join(dir, ".dev.vars"), options.devVars);
+    const result = spawnSync(process.execPath, [script, ...(options.dev ? ["--dev"] : []), file], { encoding: "utf8" });
+    return { status: result.status, out: result.stdout, err: result.stderr };
+  }
+
+  it("refuses a private webhook address even in local development, naming its path", () => {
+    const result = check(withWebhook({ url: "http://10.0.0.5/hook" }), { dev: true, devVars: `WEBHOOK_SECRET_SALES=${SECRET}\n` });
+    expect(result.status).toBe(1);
+    expect(result.err).toContain("$.webhooks[0].url: refused: 10.0.0.5 is a private address (10.0.0.0/8)");
+  });
+
+  it("refuses the cloud metadata address in local development too", () => {
+    const result = check(withWebhook({ url: "http://169.254.169.254/latest/meta-data" }), { dev: true });
+    expect(result.status).toBe(1);
+    expect(result.err).toContain("$.webhooks[0].url: refused: 169.254.169.254 is a link-local address");
+  });
+
+  it("allows a loopback webhook (the dev inbox) only with --dev", () => {
+    const local = withWebhook({ url: "http://127.0.0.1:8787/dev/inbox/sales" });
+    expect(check(local, { dev: true, devVars: `WEBHOOK_SECRET_SALES=${SECRET}\n` })).toMatchObject({ status: 0 });
+    const deploy = check(local);
+    expect(deploy.status).toBe(1);
+    expect(deploy.err).toContain("$.webhooks[0].url: refused: 127.0.0.1 is a loopback address");
+  });
+
+  it("with --dev, a webhook secret missing from .dev.vars is an error at its secret_env", () => {
+    const result = check(withWebhook({}), { dev: true, devVars: "ADMIN_TOKEN=abc\n" });
+    expect(result.status).toBe(1);
+    expect(result.err).toContain("$.webhooks[0].secret_env: WEBHOOK_SECRET_SALES is not in .dev.vars");
+  });
+
+  it("with --dev, a secret in .dev.vars that the Worker could not sign with is an error", () => {
+    const result = check(withWebhook({}), { dev: true, devVars: 'WEBHOOK_SECRET_SALES="not-a-secret"\n' });
+    expect(result.status).toBe(1);
+    expect(result.err).toContain("$.webhooks[0].secret_env: .dev.vars: secret WEBHOOK_SECRET_SALES is not a whsec_<base64> value");
+  });
+
+  it("with --dev and no .dev.vars yet, says npm start makes one and passes", () => {
+    const result = check(withWebhook({}), { dev: true });
+    expect(result.status).toBe(0);
+    expect(result.out).toContain("npm start");
+  });
+
+  it("for deploy, prints the wrangler secret put commands the Worker needs, and passes", () => {
+    const result = check(withWebhook({}));
+    expect(result.status).toBe(0);
+    expect(result.out).toContain("npx wrangler secret put ADMIN_TOKEN");
+    expect(result.out).toContain("npx wrangler secret put WEBHOOK_SECRET_SALES");
+  });
+
+  it("prints schema problems and webhook problems together, each with its path", () => {
+    const config = withWebhook({ url: "http://10.0.0.5/hook" });
+    config.scoring.engagement.push({ id: "revisit", on: "page_view", nth: 2, witin: "7d", points: 5 } as never);
+    const result = check(config);
+    expect(result.status).toBe(1);
+    expect(result.err).toContain('$.scoring.engagement[1].witin: unknown key: did you mean "within"?');
+    expect(result.err).toContain("$.webhooks[0].url: refused: 10.0.0.5");
+  });
+
+  it("refuses a file that is not JSON", () => {
+    const result = check('{ "sites": [ }', { dev: true });
+    expect(result.status).toBe(1);
+    expect(result.err).toContain("cannot be read as JSON");
   });
 });
