@@ -13,16 +13,16 @@ const FILES = "pdf|docx?|xlsx?|pptx?|od[tsp]|rtf|csv|txt|zip|rar|7z|t?gz|tar|dmg
  * replaceState, popstate) and one per page restored from the back-forward cache. A change of the
  * hash alone is an anchor, not a page. Returns `view(force)` for `leadlight('page')`.
  */
-export function pageViews(emit: Emit): (force?: boolean) => void {
+export function pageViews(emit: Emit): (force?: unknown) => void {
   let last: string | undefined = "";
-  const view = (force?: boolean): void => {
-    const path = location.href.split("#")[0];
-    if (path == last && !force) return;
-    // The referrer belongs to the page the visitor arrived on, not to in-app navigations.
-    const ref = last ? undefined : document.referrer;
-    last = path;
-    // The collector reads utm_* and site-search terms from the full URL, so keep the query.
-    emit({ type: "page_view", url: here(), title: document.title.slice(0, 512), ref });
+  const view = (force?: unknown): void => {
+    const path = here().split("#")[0];
+    if (force || path != last) {
+      // The collector reads utm_* and site-search terms from the full URL, so keep the query.
+      // The referrer belongs to the page the visitor arrived on, not to in-app navigations.
+      emit({ type: "page_view", url: here(), title: document.title.slice(0, 512), ref: last ? undefined : document.referrer });
+      last = path;
+    }
   };
   const changed = safe(() => view());
   for (const method of ["pushState", "replaceState"] as const) {
@@ -34,7 +34,7 @@ export function pageViews(emit: Emit): (force?: boolean) => void {
     };
   }
   addEventListener("popstate", changed);
-  addEventListener("pageshow", safe((e: PageTransitionEvent) => e.persisted && view(true)));
+  addEventListener("pageshow", safe((e: PageTransitionEvent) => e.persisted && view(1)));
   return view;
 }
 
@@ -48,7 +48,7 @@ export function downloads(emit: Emit, extra = ""): void {
   const clicked = safe((e: MouseEvent) => {
     // auxclick also fires for the right button, which opens a menu, not the file.
     const link = e.button < 2 && ((e.target as Element).closest("a[href]") as HTMLAnchorElement | null);
-    if (link && (link.hasAttribute("download") || files.test(link.pathname)))
+    if (link && (link.matches("[download]") || files.test(link.pathname)))
       emit({ type: "download", url: here(), props: { href: link.href.slice(0, 1024) } }, true);
   });
   addEventListener("click", clicked, true);

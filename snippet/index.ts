@@ -10,13 +10,12 @@
  * If the script is blocked or fails, the stub stays and swallows the calls: the page never breaks.
  * Nothing here may throw into the host page, so every entry point is wrapped by `safe`.
  */
-import type { Event, Props, Traits } from "../shared/wire";
+import type { Props, Traits } from "../shared/wire";
 import { downloads, pageViews } from "./capture";
 import { chats } from "./chat";
 import { safe } from "./safe";
 import { read, write } from "./store";
-import { clear, transport } from "./transport";
-import type { Emit } from "./types";
+import { clear, transport, uid } from "./transport";
 
 /** The visitor id, or "0" once the visitor withdrew consent. */
 const VISITOR = "ll_v";
@@ -31,8 +30,6 @@ interface Leadlight {
   l?: 1;
 }
 
-/** About 100 random bits, as digits and dots: a valid wire id ([\w.:-], at most 64 characters). */
-const uid = (): string => Math.random() + "" + Math.random();
 const host = window as unknown as { leadlight?: Leadlight };
 const nav = navigator as Navigator & { globalPrivacyControl?: boolean };
 
@@ -42,38 +39,39 @@ safe(() => {
   const data = script.dataset;
   // Do Not Track and Global Privacy Control: nothing is stored and nothing is sent.
   const dnt = data.respectDnt != null && (nav.doNotTrack == "1" || nav.globalPrivacyControl);
+  const optedOut = (): boolean => read(VISITOR) == OPTED_OUT;
 
   let visitor = "";
-  const visitorId = (): string => {
-    if (!visitor) write(VISITOR, (visitor = read(VISITOR) || uid()));
-    return visitor;
-  };
-
-  // Beacons go to the origin the script came from, unless data-api names another.
-  const send = transport(new URL("/v1/events", data.api || script.src), (events) =>
-    JSON.stringify({ site: data.site, visitor: visitorId(), events, webdriver: nav.webdriver || undefined }),
+  // Beacons go to the origin the script came from, unless data-api names a collector: an origin,
+  // or a first-party proxy under a path ("https://example.com/ll", with or without a final slash).
+  const emit = transport(
+    new URL((data.api || "").replace(/\/?$/, "/v1/events"), script.src),
+    (events) => {
+      // The id is made, or read, only when there is something to send.
+      write(VISITOR, (visitor ||= read(VISITOR) || uid()));
+      return JSON.stringify({ site: data.site, visitor, events, webdriver: nav.webdriver || undefined });
+    },
+    () => dnt || optedOut(),
   );
-  // The opt-out is read from storage each time, so withdrawing consent in one tab stops them all.
-  const optedOut = (): boolean => read(VISITOR) == OPTED_OUT;
-  const emit: Emit = (draft, now) => dnt || optedOut() || send({ ...draft, id: uid(), ts: Date.now() } as Event, now);
-  // Events left from before the visitor said no must not leave on the way out either.
-  if (dnt || optedOut()) clear();
 
   const view = pageViews(emit);
   const leadlight: Leadlight = safe((command, a, b) => {
     // identify and track usually come from a form that is about to leave the page: send at once.
     // Arguments are not checked here: the collector validates each event and keeps the good ones.
-    if (command == "identify") emit({ type: "identify", props: { email: a as string, traits: b as Traits } }, true);
-    if (command == "track") emit({ type: "track", name: a as string, props: b as Props }, true);
-    if (command == "page") view(true);
+    if (command == "identify") emit({ type: command as "identify", props: { email: a as string, traits: b as Traits } }, 1);
+    if (command == "track") emit({ type: command as "track", name: a as string, props: b as Props }, 1);
+    if (command == "page") view(1);
     if (command == "consent") {
-      if (a === false) {
+      // Anything falsy-looking (false, 0) withdraws: in doubt, track less.
+      if (a == 0) {
         // Forgets the id: the marker that replaces it identifies no one.
         write(VISITOR, (visitor = OPTED_OUT));
         clear();
       } else if (optedOut()) {
         write(VISITOR, (visitor = ""));
-        view(true);
+        // What was captured while the visitor said no is not sent now that they say yes.
+        clear();
+        view(1);
       }
     }
   });

@@ -4,10 +4,15 @@
  * `text/plain` body so no CORS preflight is needed) and a failure is retried. On page exit they go
  * by `sendBeacon`, whose fate the page cannot learn: those events stay in the outbox and ride along
  * with the next page's first batch, and the collector drops what it already has by event id.
+ *
+ * A new event waits in memory first, and moves to the outbox on the next flush (within a second)
+ * or when the page is hidden or left, whichever comes first: the page's own load never waits for
+ * storage, and nothing is lost on the way out, since both exits write the outbox before sending.
  */
 import type { Event } from "../shared/wire";
 import { safe } from "./safe";
 import { read, write } from "./store";
+import type { Emit } from "./types";
 
 const OUTBOX = "ll_o";
 /** The collector refuses larger batches; the outbox keeps no more than one batch either. */
@@ -19,40 +24,46 @@ const MAX_EVENTS = 100;
 const MAX_CHARS = 2e4;
 const DELAY = 1e3;
 
-export const outbox = (): Event[] => {
-  try {
-    return JSON.parse(read(OUTBOX) || "[]") as Event[];
-  } catch {
-    return [];
-  }
-};
+/** About 100 random bits, as digits and dots: a valid wire id ([\w.:-], at most 64 characters). */
+export const uid = (): string => Math.random() + "" + Math.random();
+
+/** Captured on this page and not yet in the outbox. */
+let fresh: Event[] = [];
+
+/** The outbox; an unreadable one (written by someone else) counts as empty. */
+export const outbox = (): Event[] => safe(() => JSON.parse(read(OUTBOX)!) as Event[])() || [];
 
 /** Keeps the newest events: a bounded outbox must never grow without end while offline. */
-const save = (events: Event[]): void => write(OUTBOX, JSON.stringify(events.slice(-MAX_EVENTS)));
+const save = (events: Event[]): unknown => write(OUTBOX, JSON.stringify(events.slice(-MAX_EVENTS)));
 
 /** Forgets everything waiting to be sent (consent withdrawn); touches no storage when empty. */
-export const clear = (): unknown => outbox().length && write(OUTBOX);
+export const clear = (): void => {
+  fresh = [];
+  outbox()[0] && write(OUTBOX);
+};
 
 /**
- * Starts delivery to `endpoint`; `envelope` wraps events in the request body.
- * Returns `send(event, now?)`, which stores the event and schedules (or, with `now`, starts) a flush.
+ * Starts delivery to `endpoint`; `envelope` wraps events in the request body; while `off()`
+ * (no consent, Do Not Track) every event is dropped before it reaches the outbox.
+ * Returns `emit(draft, now?)`, which stamps the event with its id and time, keeps it, and schedules
+ * (or, with `now`, starts) a flush.
  */
-export function transport(endpoint: URL, envelope: (events: Event[]) => string) {
+export function transport(endpoint: URL, envelope: (events: Event[]) => string, off: () => unknown): Emit {
   // Ids already sent from this page whose fate is unknown: in a fetch under way, or in a beacon.
-  const sent = new Set<string>();
+  let sent: Record<string, 1> = {};
   let timer: ReturnType<typeof setTimeout> | 0 = 0;
-  let busy = false;
+  let busy: unknown;
   let backoff = DELAY;
 
-  const batch = (): [Event[], string] => {
+  /** Moves fresh events to the outbox, then takes the oldest unsent ones that fit one request. */
+  const batch = (): Event[] => {
+    // The opt-out is read from storage each time, so withdrawing consent in one tab stops them all.
+    off() ? clear() : fresh[0] && save([...outbox(), ...fresh.splice(0)]);
     let chars = 0;
-    let size = 0;
-    // The oldest events that fit. One too large for any batch is skipped (and in time evicted by
-    // newer ones): it must not block the queue.
-    const events = outbox()
-      .filter((e) => !sent.has(e.id) && (size = JSON.stringify(e).length) + chars < MAX_CHARS && (chars += size))
-      .slice(0, MAX_EVENTS);
-    return [events, envelope(events)];
+    let size: number;
+    // One event too large for any batch is skipped (and in time evicted by newer ones): it must
+    // not block the queue. No more than MAX_EVENTS, since the outbox holds no more.
+    return outbox().filter((e) => !sent[e.id] && (size = JSON.stringify(e).length) + chars < MAX_CHARS && (chars += size));
   };
 
   const later = (ms: number): void => {
@@ -62,15 +73,15 @@ export function transport(endpoint: URL, envelope: (events: Event[]) => string) 
   async function flush(): Promise<void> {
     // A timer still pending finds the work done, or the fetch busy, and returns.
     timer = 0;
-    const [events, body] = batch();
-    if (busy || !events.length) return;
+    const events = batch();
+    if (busy || !events[0]) return;
     let wait = 0;
     // Everything that can fail inside the try: a rejected promise would reach the page's
-    // unhandledrejection handler. (The outbox holds only what JSON.stringify took once.)
+    // unhandledrejection handler.
     try {
-      busy = true;
-      events.forEach((e) => sent.add(e.id));
-      const { status } = await fetch(endpoint, { method: "POST", body, keepalive: true });
+      busy = 1;
+      events.map((e) => (sent[e.id] = 1));
+      const { status } = await fetch(endpoint, { method: "POST", body: envelope(events), keepalive: true });
       // 4xx other than 429 will never be accepted (of a 400 batch the collector already kept the
       // valid events); 429, 5xx and network errors are worth another try.
       if (status > 499 || status == 429) throw 0;
@@ -79,23 +90,25 @@ export function transport(endpoint: URL, envelope: (events: Event[]) => string) 
     } catch {
       wait = backoff = Math.min(backoff * 2, 6e4);
     }
-    busy = false;
-    events.forEach((e) => sent.delete(e.id));
+    busy = 0;
+    events.map((e) => delete sent[e.id]);
     later(wait);
   }
 
   const exit = safe(() => {
-    const [events, body] = batch();
-    if (events.length && navigator.sendBeacon(endpoint, body)) events.forEach((e) => sent.add(e.id));
+    const events = batch();
+    events[0] && navigator.sendBeacon(endpoint, envelope(events)) && events.map((e) => (sent[e.id] = 1));
   });
 
   addEventListener("pagehide", exit);
   // A tab hidden and shown again is still the same page: what left by beacon is confirmed by
   // fetch, rather than piling up for the next page.
-  addEventListener("visibilitychange", () => (document.hidden ? exit() : (sent.clear(), later(DELAY))));
+  addEventListener("visibilitychange", () => (document.hidden ? exit() : ((sent = {}), later(DELAY))));
 
-  return (event: Event, now?: boolean): void => {
-    save([...outbox(), event]);
-    now ? flush() : later(DELAY);
+  return (draft, now) => {
+    // A copy as it is now: the site may change its props object later, and what JSON cannot
+    // carry (a BigInt) fails here, in the caller's safe(), rather than in every later flush.
+    fresh.push(JSON.parse(JSON.stringify({ ...draft, id: uid(), ts: Date.now() })) as Event);
+    now ? setTimeout(flush) : later(DELAY);
   };
 }

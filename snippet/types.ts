@@ -6,4 +6,4 @@ type WithoutStamp<T> = T extends unknown ? Omit<T, "id" | "ts"> : never;
 export type Draft = WithoutStamp<Event>;
 
 /** Queues an event; `now` sends at once, for clicks that may be about to leave the page. */
-export type Emit = (draft: Draft, now?: boolean) => void;
+export type Emit = (draft: Draft, now?: unknown) => void;
