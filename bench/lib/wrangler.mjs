@@ -8,12 +8,12 @@
  * await fetch(`${bare.url}/v1/events`, { method: "POST", body: "{}" });
  * await bare.stop();
  */
-import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { ROOT } from "./paths.mjs";
 
 const WRANGLER = createRequire(join(ROOT, "package.json")).resolve("wrangler/bin/wrangler.js");
@@ -29,6 +29,26 @@ export function freePort() {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** The environment every wrangler command of the benchmarks runs in: offline, no metrics, no prompts. */
+export const WRANGLER_ENV = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false", CI: "1", NO_COLOR: "1" };
+
+/**
+ * Applies the D1 migrations of every database in a wrangler config to a --persist-to directory,
+ * as a deploy applies them remotely: a Worker whose tables come from migrations finds them there.
+ */
+export async function applyD1Migrations(config, persistTo) {
+  const { unstable_readConfig } = await import("wrangler");
+  for (const db of unstable_readConfig({ config }).d1_databases ?? []) {
+    if (!existsSync(join(dirname(config), db.migrations_dir ?? "migrations"))) continue;
+    execFileSync(process.execPath, [WRANGLER, "d1", "migrations", "apply", db.database_name, "--local", "--persist-to", persistTo, "--config", config], {
+      cwd: ROOT,
+      env: WRANGLER_ENV,
+      stdio: ["ignore", "pipe", "pipe"],
+      timeout: 120_000,
+    });
+  }
 }
 
 /** Every wrangler this process started and has not stopped: ended with it, whatever happens. */
@@ -57,10 +77,18 @@ function killGroup(child, signal) {
  * @param {number} [options.port]      chosen beforehand when the config must name the Worker's own origin
  * @param {(url: string) => Promise<boolean>} options.ready  true once the Worker answers as expected
  * @param {number} [options.readyTimeoutMs]
+ * @param {number} [options.readyEveryMs]  how often `ready` is tried (a cold-start measurement polls finely)
+ * @param {(persistTo: string) => (void | Promise<void>)} [options.prepare]  readies the fresh storage before wrangler starts (D1 migrations)
  */
-export async function startWorker({ name, config, vars = {}, port, ready, readyTimeoutMs = 120_000 }) {
+export async function startWorker({ name, config, vars = {}, port, ready, readyTimeoutMs = 120_000, readyEveryMs = 250, prepare }) {
   const [listen, inspector] = [port ?? (await freePort()), await freePort()];
   const persistTo = mkdtempSync(join(tmpdir(), `leadlight-bench-${name}-`));
+  try {
+    await prepare?.(persistTo);
+  } catch (error) {
+    rmSync(persistTo, { recursive: true, force: true });
+    throw error;
+  }
   const args = [
     WRANGLER, "dev",
     ...(config ? ["--config", config] : []),
@@ -72,19 +100,17 @@ export async function startWorker({ name, config, vars = {}, port, ready, readyT
     "--log-level", "warn",
     ...Object.entries(vars).flatMap(([key, value]) => ["--var", `${key}:${value}`]),
   ];
+  const logPath = join(persistTo, "wrangler-debug.log");
+  const spawnedAt = performance.now();
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     detached: true, // its own process group, so stop() reaches workerd too
     stdio: ["ignore", "pipe", "pipe"],
     env: {
-      ...process.env,
-      CLOUDFLARE_CF_FETCH_ENABLED: "false",
-      WRANGLER_SEND_METRICS: "false",
+      ...WRANGLER_ENV,
       // wrangler appends every message (one per subrequest, from its inspector proxy) to a debug
       // log; keep it with the run's storage, deleted on stop, rather than growing in ~/.config.
-      WRANGLER_LOG_PATH: join(persistTo, "wrangler-debug.log"),
-      CI: "1",
-      NO_COLOR: "1",
+      WRANGLER_LOG_PATH: logPath,
     },
   });
   live.add(child);
@@ -123,7 +149,10 @@ export async function startWorker({ name, config, vars = {}, port, ready, readyT
       await stop();
       throw new Error(`wrangler dev (${name}) did not answer on ${url} in time:\n${output}`);
     }
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await new Promise((resolve) => setTimeout(resolve, readyEveryMs));
   }
-  return { name, url, pid: child.pid, output: () => output, stop };
+  const readyMs = performance.now() - spawnedAt;
+  // persistTo: the Worker's storage on disk (Durable Object SQLite files); logPath: wrangler's
+  // debug log, where its inspector proxy writes every subrequest the Worker makes.
+  return { name, url, pid: child.pid, persistTo, logPath, readyMs, output: () => output, stop };
 }
