@@ -1,20 +1,27 @@
 /**
- * 2. Ingest throughput and latency: the collector under local workerd beside a bare Worker that
- * answers 204 to the same request, both started by `wrangler dev` the same way and kept running
- * side by side, loaded in turn by the same autocannon settings (connections, duration, bodies).
+ * 2. Ingest throughput and latency: the collector under local workerd beside two references
+ * answering the same request, all three started by `wrangler dev` the same way and kept running
+ * side by side, loaded in turn by the same autocannon settings (connections, duration, bodies):
+ *
+ * - the floor (bench/floor): parses the batch, routes it to the visitor's SQLite Durable Object
+ *   and inserts one row per event before answering 202, the least a durable collector must do,
+ *   with the same spread over objects as each scenario (one hot object; 1,000 objects);
+ * - the bare Worker (bench/bare): answers 204 without reading the body, the runtime alone.
  *
  * Every request carries fresh event ids (ids seen before would be duplicates, not stored). Runs
- * of the two targets alternate, in swapped order each repetition, and each waits until both
- * targets are idle, so one target's background work (alarms, index copies) never lands in the
- * other's numbers. Afterwards every lead is read back: each event the collector acknowledged
- * must be stored.
+ * alternate (Leadlight, floor, bare, then the reverse), and each waits until every target is
+ * idle, so one target's background work (alarms, index copies) never lands in another's
+ * numbers. Afterwards every lead is read back: each event the collector acknowledged must be
+ * stored. Usage that the cost table needs is counted on the way (see lib/cost.mjs).
  */
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import { DO_BILLED_GB, costOfMillion } from "./lib/cost.mjs";
 import { cpuSince, groupCpu, quiesce } from "./lib/cpu.mjs";
-import { BENCH } from "./lib/paths.mjs";
-import { median } from "./lib/stats.mjs";
-import { ADMIN_TOKEN, defaultConfig, startBare, startCollector } from "./lib/targets.mjs";
+import { BENCH, ROOT } from "./lib/paths.mjs";
+import { median, sleep } from "./lib/stats.mjs";
+import { ADMIN_TOKEN, defaultConfig, startBare, startCollector, startFloor } from "./lib/targets.mjs";
+import { durableObjectBytes, fileSize, queueProducers, readDevLog } from "./lib/usage.mjs";
 
 const autocannon = createRequire(join(BENCH, "package.json"))("autocannon");
 
@@ -50,22 +57,34 @@ function body(scenario) {
   return JSON.stringify({ site: SITE, visitor, events });
 }
 
-/** What the collector acknowledged, per lead id, to check against what it stored. */
+/**
+ * What a target acknowledged: events, per lead id (to check against what the collector stored),
+ * and the SQLite rows its objects reported in the 202 body's `usage`, when they report it
+ * (bench/floor does; a collector that adds `usage` to its 202 fills the cost table the same way).
+ */
 function ledger() {
   const acked = new Map();
-  let duplicates = 0;
+  const totals = { events: 0, duplicates: 0, usageEvents: 0, sqlRowsRead: 0, sqlRowsWritten: 0 };
   return {
     acked,
+    totals,
     get duplicates() {
-      return duplicates;
+      return totals.duplicates;
     },
     record(responseBody) {
       try {
         const answer = JSON.parse(responseBody);
-        acked.set(answer.lead, (acked.get(answer.lead) ?? 0) + answer.accepted);
-        duplicates += answer.duplicates;
+        const events = answer.accepted + answer.duplicates;
+        totals.events += events;
+        totals.duplicates += answer.duplicates;
+        if (answer.lead) acked.set(answer.lead, (acked.get(answer.lead) ?? 0) + answer.accepted);
+        if (answer.usage) {
+          totals.usageEvents += events;
+          totals.sqlRowsRead += answer.usage.sql_rows_read;
+          totals.sqlRowsWritten += answer.usage.sql_rows_written;
+        }
       } catch {
-        // Not the collector's 202 body; counted by status below.
+        // Not a 202 body; counted by status below.
       }
     },
   };
@@ -101,6 +120,7 @@ function load(target, scenario, { connections, durationS, amount, book }) {
 }
 
 const ok = (statuses) => Object.entries(statuses).reduce((n, [status, count]) => (Number(status) < 300 ? n + count : n), 0);
+const all = (statuses) => Object.values(statuses).reduce((n, count) => n + count, 0);
 
 async function measureRun(target, scenario, settings) {
   const before = groupCpu(target.pid);
@@ -109,15 +129,22 @@ async function measureRun(target, scenario, settings) {
   const answered = ok(statuses);
   const seconds = result.duration;
   const perRequest = (ms) => (answered ? ms / answered : Number.NaN);
+  // Failed: answers other than 2xx, and requests that got no answer (autocannon counts timeouts
+  // among its errors).
+  const non2xx = all(statuses) - answered;
   return {
     rps: answered / seconds,
     eventsPerSec: (answered * scenario.batch) / seconds,
     p50: result.latency.p50,
     p99: result.latency.p99,
+    meanLatencyMs: result.latency.mean,
+    seconds,
     requests: result.requests.total,
+    sent: result.requests.sent,
     answered,
-    failed: result.requests.total - answered,
-    errors: result.errors,
+    failed: non2xx + result.errors,
+    non2xx,
+    errors: result.errors - result.timeouts,
     timeouts: result.timeouts,
     statuses,
     cpuMsPerRequest: perRequest(Object.values(cpu).reduce((a, b) => a + b, 0)),
@@ -164,49 +191,144 @@ async function prime(target, connections, book) {
   return { seconds: (Date.now() - started) / 1000, answered: ok(statuses), statuses };
 }
 
+const NAMES = ["leadlight", "floor", "bare"];
+/** Leadlight and the floor always side by side (their ratio is the target), first in turn. */
+const orderOf = (rep) => (rep % 2 === 0 ? NAMES : [...NAMES].reverse());
+/** A lead's index copy waits this long after a change (worker/lead.ts INDEX_DELAY_MS), plus margin. */
+const INDEX_SETTLE_MS = 1_500;
+
 export async function measureIngest({ reps = 3, durationS = 8, warmupS = 2, connections = 50, minRatio = 0.8, log = () => {} } = {}) {
   const config = { ...defaultConfig(), sites: [{ key: SITE, name: "Benchmark", origins: ["http://127.0.0.1"] }], webhooks: [] };
-  const [collector, bare] = await Promise.all([startCollector({ name: "ingest", config }), startBare()]);
-  const targets = { leadlight: collector, bare };
-  const groups = [collector.pid, bare.pid];
-  const book = ledger();
+  const [collector, floor, bare] = await Promise.all([startCollector({ name: "ingest", config }), startFloor(), startBare()]);
+  const targets = { leadlight: collector, floor, bare };
+  const groups = NAMES.map((name) => targets[name].pid);
+  const books = { leadlight: ledger(), floor: ledger(), bare: null };
   const runs = [];
+  // Leadlight's D1 writes happen in alarms after a run: each Leadlight window runs from the start
+  // of its warm-up to the start of the next Leadlight warm-up, so its alarms land in it.
+  const windows = [];
+  const openWindow = (scenario) => {
+    const open = windows.at(-1);
+    const mark = { logAt: fileSize(collector.logPath), events: books.leadlight.totals.events };
+    if (open && !open.end) open.end = mark;
+    if (scenario) windows.push({ scenario: scenario.id, start: mark });
+  };
   try {
     const primed = {};
-    for (const [name, target] of Object.entries(targets)) {
+    for (const name of NAMES) {
       await quiesce(groups);
-      primed[name] = await prime(target, connections, name === "leadlight" ? book : null);
+      primed[name] = await prime(targets[name], connections, books[name]);
       log(`  first touch of ${LEADS} leads on ${name}: ${primed[name].seconds.toFixed(1)} s`);
     }
     for (let rep = 0; rep < reps; rep++) {
       for (const scenario of SCENARIOS) {
-        const order = rep % 2 === 0 ? ["leadlight", "bare"] : ["bare", "leadlight"];
-        for (const name of order) {
+        for (const name of orderOf(rep)) {
           const target = targets[name];
-          const settings = { connections, book: name === "leadlight" ? book : null };
+          const settings = { connections, book: books[name] };
           await quiesce(groups);
+          if (name === "leadlight") openWindow(scenario);
+          const logAt = fileSize(target.logPath);
           await load(target, scenario, { ...settings, durationS: warmupS });
           const run = await measureRun(target, scenario, { ...settings, durationS });
+          // A source file changed under wrangler dev (a shared checkout): this run measured a reload.
+          run.reloads = readDevLog(target.logPath, logAt).reloads;
           runs.push({ rep, scenario: scenario.id, target: name, ...run });
           log(
             `  rep ${rep + 1} ${scenario.id.padEnd(8)} ${name.padEnd(9)} ${run.rps.toFixed(0).padStart(5)} req/s` +
-              `  p50 ${run.p50} ms  p99 ${run.p99} ms${run.failed ? `  ${run.failed} failed ${JSON.stringify(run.statuses)}` : ""}`,
+              `  p50 ${run.p50} ms  p99 ${run.p99} ms` +
+              (run.reloads ? `  RELOADED by wrangler ${run.reloads}× (source changed mid-run: not comparable)` : "") +
+              (run.failed ? `  ${run.failed} failed (${run.timeouts} timeouts, ${run.errors} errors, ${JSON.stringify(run.statuses)})` : "") +
+              (run.answered === 0 ? `  nothing answered (${run.sent} sent)` : ""),
           );
         }
       }
     }
     await quiesce(groups);
-    const durability = await verify(collector, book);
-    return summarize({ runs, primed, durability, minRatio, settings: { reps, durationS, warmupS, connections } });
+    await sleep(INDEX_SETTLE_MS);
+    await quiesce(groups);
+    openWindow(null);
+    const d1 = windows.map((w) => ({ ...w, ...readDevLog(collector.logPath, w.start.logAt, w.end.logAt), events: w.end.events - w.start.events }));
+    const durability = await verify(collector, books.leadlight).catch((error) => ({
+      // A collector that cannot be read back fails the durability figure, not the whole section.
+      leads: books.leadlight.acked.size,
+      acknowledged: [...books.leadlight.acked.values()].reduce((a, b) => a + b, 0),
+      stored: null,
+      lost: null,
+      duplicates: books.leadlight.duplicates,
+      error: String(error?.message ?? error),
+    }));
+    const storage = {
+      leadlight: { ...durableObjectBytes(collector.persistTo), events: durability.stored ?? durability.acknowledged },
+      floor: { ...durableObjectBytes(floor.persistTo), events: books.floor.totals.events - books.floor.totals.duplicates },
+    };
+    const queues = { leadlight: await queueProducers(join(ROOT, "wrangler.toml")), floor: await queueProducers(join(BENCH, "floor/wrangler.toml")) };
+    return summarize({ runs, primed, durability, minRatio, usage: { d1, storage, queues, books }, settings: { reps, durationS, warmupS, connections } });
   } finally {
-    await Promise.all([collector.stop(), bare.stop()]);
+    await Promise.all([collector.stop(), floor.stop(), bare.stop()]);
   }
 }
 
-function summarize({ runs, primed, durability, minRatio, settings }) {
+/**
+ * Per event, what each target's scenario would be billed for, counted from outside: requests
+ * from the load, CPU from /proc, D1 rows from wrangler's log, storage from disk. See costTable.
+ */
+function usageOf(name, scenario, of, { d1, storage, queues, books }) {
+  const runsOf = of(name);
+  const answered = runsOf.reduce((n, r) => n + r.answered, 0);
+  const events = answered * scenario.batch;
+  const perEvent = (n) => (events ? n / events : null);
+  const cpu = median(runsOf.map((r) => r.workerCpuMsPerRequest)) / scenario.batch;
+  const stored = storage[name];
+  const queueNames = queues[name];
+  const sql = books[name].totals;
+  const usage = {
+    workerRequests: { value: perEvent(answered), note: "one per request: the load's answered requests ÷ the events they carried" },
+    workerCpuMs: {
+      value: Number.isFinite(cpu) ? cpu : null,
+      bound: "≤",
+      note: "the local workerd's CPU per request (incl. its Durable Objects and local-dev work) ÷ events per request",
+    },
+    doRequests:
+      name === "floor"
+        ? { value: perEvent(answered), note: "one RPC per request, by construction" }
+        : { value: perEvent(answered), bound: "≥", note: "one RPC per request; alarms and hand-overs add requests not visible from outside" },
+    doGbSeconds: { value: null, note: `wall-clock time each object is active is not visible from outside (billed at ${DO_BILLED_GB * 1000} MB)` },
+    doRowsRead: { value: null, note: "not reported: a 202 body with usage.sql_rows_read (as bench/floor's) would fill this" },
+    doRowsWritten: { value: null, note: "not reported: a 202 body with usage.sql_rows_written (as bench/floor's) would fill this" },
+    doStorageGbMonth: stored?.events
+      ? {
+          value: stored.bytes / stored.events / 1e9,
+          note: `SQLite files on disk ÷ events stored, whole run (${stored.databases} objects' databases incl. their fixed overhead)`,
+        }
+      : { value: null, note: "nothing stored" },
+    d1RowsRead: { value: 0, note: "no D1 binding" },
+    d1RowsWritten: { value: 0, note: "no D1 binding" },
+    queueOperations: queueNames.length
+      ? { value: null, note: `queues bound (${queueNames.join(", ")}); operations per event not visible from outside` }
+      : { value: 0, note: "no queue bound in its wrangler.toml" },
+  };
+  if (sql.usageEvents > 0) {
+    // Reported by the objects themselves, over every request that carried a report (warm-ups too).
+    usage.doRowsRead = { value: sql.sqlRowsRead / sql.usageEvents, note: "reported by the object in each 202 (whole run, all scenarios)" };
+    usage.doRowsWritten = { value: sql.sqlRowsWritten / sql.usageEvents, note: "reported by the object in each 202 (whole run, all scenarios)" };
+  }
+  if (name === "leadlight") {
+    const mine = d1.filter((w) => w.scenario === scenario.id);
+    const sum = (key) => mine.reduce((n, w) => n + w[key], 0);
+    const windowEvents = sum("events");
+    const unreadable = sum("unreadable");
+    const note = `D1 answers in wrangler's debug log while this scenario ran (warm-ups included), ÷ its events; index copies are batched per lead, so fewer per event under this load than in sparse traffic${unreadable ? `; ${unreadable} answers unreadable` : ""}`;
+    usage.d1RowsRead = { value: windowEvents ? sum("rowsRead") / windowEvents : null, bound: unreadable ? "≥" : undefined, note };
+    usage.d1RowsWritten = { value: windowEvents ? sum("rowsWritten") / windowEvents : null, bound: unreadable ? "≥" : undefined, note };
+  }
+  return usage;
+}
+
+function summarize({ runs, primed, durability, minRatio, usage, settings }) {
   const scenarios = SCENARIOS.map((scenario) => {
     const of = (name) => runs.filter((r) => r.scenario === scenario.id && r.target === name);
     const stat = (name, key) => median(of(name).map((r) => r[key]));
+    const total = (name, key) => of(name).reduce((n, r) => n + r[key], 0);
     const side = (name) => ({
       rps: stat(name, "rps"),
       eventsPerSec: stat(name, "eventsPerSec"),
@@ -214,31 +336,79 @@ function summarize({ runs, primed, durability, minRatio, settings }) {
       p99: stat(name, "p99"),
       cpuMsPerRequest: stat(name, "cpuMsPerRequest"),
       workerCpuMsPerRequest: stat(name, "workerCpuMsPerRequest"),
-      failed: of(name).reduce((n, r) => n + r.failed, 0),
+      failed: total(name, "failed"),
+      non2xx: total(name, "non2xx"),
+      errors: total(name, "errors"),
+      timeouts: total(name, "timeouts"),
+      reloads: total(name, "reloads"),
     });
-    // Each repetition runs the two targets back to back: their ratio is paired, and the median of
-    // the paired ratios resists the machine's drift better than a ratio of medians.
-    const ratios = of("leadlight").map((r) => r.rps / (of("bare").find((b) => b.rep === r.rep)?.rps ?? Number.NaN));
-    return { ...scenario, leadlight: side("leadlight"), bare: side("bare"), ratio: median(ratios), ratios };
+    // Each repetition runs the targets back to back: their ratio is paired, and the median of the
+    // paired ratios resists the machine's drift better than a ratio of medians.
+    const paired = (other) => of("leadlight").map((r) => r.rps / (of(other).find((b) => b.rep === r.rep)?.rps ?? Number.NaN));
+    const ratiosFloor = paired("floor");
+    const ratiosBare = paired("bare");
+    const cost = Object.fromEntries(
+      ["leadlight", "floor"].map((name) => {
+        const counted = usageOf(name, scenario, of, usage);
+        return [name, { usage: counted, ...costOfMillion(counted) }];
+      }),
+    );
+    return {
+      ...scenario,
+      leadlight: side("leadlight"),
+      floor: side("floor"),
+      bare: side("bare"),
+      ratioFloor: median(ratiosFloor),
+      ratiosFloor,
+      ratioBare: median(ratiosBare),
+      ratiosBare,
+      cost,
+    };
   });
 
-  const figures = scenarios.map((s) => ({
-    id: `ingest.${s.id}.ratio`,
-    label: `Ingest ${s.label}: Leadlight/bare req/s`,
-    value: s.ratio,
-    unit: "×",
-    display: `${s.ratio.toFixed(2)}× (${s.leadlight.rps.toFixed(0)} vs ${s.bare.rps.toFixed(0)} req/s)`,
-    target: `≥ ${minRatio.toFixed(2)}×`,
-    met: s.ratio >= minRatio,
-  }));
+  const reloaded = (s) => (s.leadlight.reloads ? `, collector RELOADED mid-run ${s.leadlight.reloads}×: not comparable` : "");
+  const figures = scenarios.flatMap((s) => [
+    {
+      id: `ingest.${s.id}.floor`,
+      label: `Ingest ${s.label}: Leadlight/floor req/s`,
+      value: s.ratioFloor,
+      unit: "×",
+      display: `${s.ratioFloor.toFixed(2)}× (${s.leadlight.rps.toFixed(0)} vs ${s.floor.rps.toFixed(0)} req/s)${reloaded(s)}`,
+      target: `≥ ${minRatio.toFixed(2)}×`,
+      met: s.ratioFloor >= minRatio,
+    },
+    {
+      id: `ingest.${s.id}.bare`,
+      label: `Ingest ${s.label}: Leadlight/bare req/s`,
+      value: s.ratioBare,
+      unit: "×",
+      display: `${s.ratioBare.toFixed(2)}× (${s.leadlight.rps.toFixed(0)} vs ${s.bare.rps.toFixed(0)} req/s)${reloaded(s)}`,
+      target: "(reference)",
+      met: null,
+    },
+  ]);
+  const failed = Object.fromEntries(NAMES.map((name) => [name, scenarios.reduce((n, s) => n + s[name].failed, 0)]));
+  figures.push({
+    id: "ingest.failed",
+    label: "Ingest failed answers (non-2xx, errors, timeouts)",
+    value: failed.leadlight,
+    unit: "failed",
+    display: `Leadlight ${failed.leadlight}, floor ${failed.floor}, bare ${failed.bare}`,
+    target: "0 each",
+    met: Object.values(failed).every((n) => n === 0),
+  });
   figures.push({
     id: "ingest.durable",
     label: "Every acknowledged event stored",
     value: durability.lost,
     unit: "lost",
-    display: `${durability.stored} stored / ${durability.acknowledged} acknowledged, ${durability.lost} lost, ${durability.duplicates} duplicates`,
+    display: durability.error
+      ? `read-back failed: ${durability.error}`
+      : `${durability.stored} stored / ${durability.acknowledged} acknowledged, ${durability.lost} lost, ${durability.duplicates} duplicates`,
     target: "0 lost",
     met: durability.lost === 0 && durability.duplicates === 0,
   });
-  return { settings, primed, scenarios, durability, runs, figures };
+  const { books, ...counted } = usage;
+  const acknowledged = { leadlight: books.leadlight.totals, floor: books.floor.totals };
+  return { settings, primed, scenarios, durability, usage: { ...counted, acknowledged }, runs, figures };
 }
