@@ -153,15 +153,16 @@ async function storedEvents(collector, visitor) {
   return leads[0]?.events_total ?? 0;
 }
 
-export async function measurePage({ reps = 3, visitsPerRep = 4, log = () => {} } = {}) {
-  // The demo pages carry data-site="pk_demo"; the site's origin is the collector's own.
+export async function measurePage({ reps = 3, visitsPerRep = 6, log = () => {} } = {}) {
+  // The demo pages carry data-site="pk_demo"; the site's origin is the collector's own. The demo
+  // is served only by a collector in local development (LEADLIGHT_DEV).
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   const config = { ...defaultConfig(), sites: [{ key: "pk_demo", name: "Demo", origins: [origin] }], webhooks: [] };
   let collector;
   let browser;
   try {
-    collector = await startCollector({ name: "page", config, port });
+    collector = await startCollector({ name: "page", config, port, vars: { LEADLIGHT_DEV: "true" } });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
     await visit(browser, collector); // warm-up: the collector's and the browser's first use
     const runs = [];

@@ -53,8 +53,11 @@ const sizes = (bytes) => ({
 
 const versionOf = (pkg) => JSON.parse(readFileSync(join(BENCH, "node_modules", pkg, "package.json"), "utf8")).version;
 
-/** Measures every tracker; the budget and the peers are the targets. */
-export async function measureSizes({ budgetGzip = 2000 } = {}) {
+/**
+ * Measures every tracker; the budget and the peers are the targets. The budget is the one
+ * snippet/size.test.ts holds the build to: under Counterscale's page-view-only tracker.
+ */
+export async function measureSizes({ budgetGzip = 1883 } = {}) {
   const rows = [];
   for (const tracker of TRACKERS) {
     const path = tracker.package ? join(BENCH, "node_modules", tracker.package, tracker.file) : tracker.file;
