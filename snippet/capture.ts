@@ -1,4 +1,5 @@
 /** What the snippet records without any site code: page views and downloads. */
+import { after } from "./after";
 import { safe } from "./safe";
 import type { Emit } from "./types";
 
@@ -25,14 +26,7 @@ export function pageViews(emit: Emit): (force?: unknown) => void {
     }
   };
   const changed = safe(() => view());
-  for (const method of ["pushState", "replaceState"] as const) {
-    const original = history[method];
-    history[method] = function (this: History, ...args: Parameters<History["pushState"]>) {
-      const result = original.apply(this, args);
-      changed();
-      return result;
-    };
-  }
+  for (const method of ["pushState", "replaceState"] as const) history[method] = after(history[method] as never, changed);
   addEventListener("popstate", changed);
   addEventListener("pageshow", safe((e: PageTransitionEvent) => e.persisted && view(1)));
   return view;

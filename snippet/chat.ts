@@ -4,6 +4,7 @@
  * Where an API keeps a single handler (tawk.to's properties, Crisp's last-one-wins "on"), the
  * site's handler is chained, never replaced.
  */
+import { after } from "./after";
 import { here } from "./capture";
 import { safe } from "./safe";
 import type { Emit } from "./types";
@@ -11,14 +12,6 @@ import type { Emit } from "./types";
 type Fn = (...args: unknown[]) => unknown;
 type Widget = Fn & { on: Fn; push: Fn } & Record<string, unknown>;
 type Subscribe = (widget: Widget, event: string, handler: (payload?: unknown) => void) => void;
-
-/** Our handler, then the site's one that it stands in for, with the site's `this` and result. */
-const chain =
-  (handler: (payload?: unknown) => void, site?: Fn) =>
-  function (this: unknown, ...args: unknown[]) {
-    handler(args[0]);
-    return site?.apply(this, args);
-  };
 
 /** How each API subscribes; PROVIDERS names them by index. */
 const SUBSCRIBE: Subscribe[] = [
@@ -32,10 +25,10 @@ const SUBSCRIBE: Subscribe[] = [
   (widget, event, handler) =>
     (widget as unknown as { filter?: (test: (command: unknown[]) => boolean) => unknown[][] })
       .filter?.((command) => command[0] == "on" && command[1] == event)
-      .map((command) => (command[2] = chain(handler, command[2] as Fn))).length || widget.push(["on", event, handler]),
+      .map((command) => (command[2] = after(command[2] as Fn, handler))).length || widget.push(["on", event, handler]),
   // tawk.to calls `Tawk_API.onChatStarted()` and friends: one property, one handler. The site's,
   // set with the embed code before the widget loads, is chained, never replaced.
-  (widget, key, handler) => (widget[key] = chain(handler, widget[key] as Fn | undefined)),
+  (widget, key, handler) => (widget[key] = after(widget[key] as Fn | undefined, handler)),
 ];
 
 /**

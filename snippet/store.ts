@@ -16,6 +16,4 @@ const area = (): Record<string, string | undefined> => safe(() => localStorage a
 export const read = (key: string): string | undefined => area()[key];
 
 /** An empty value stands for none: every reader treats "" as absent. A full storage loses it. */
-export const write = safe((key: string, value: string = ""): void => {
-  area()[key] = value;
-});
+export const write = safe((key: string, value: string = ""): unknown => (area()[key] = value));

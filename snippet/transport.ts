@@ -49,8 +49,9 @@ export const clear = (): void => {
  * (or, with `now`, starts) a flush.
  */
 export function transport(endpoint: URL, envelope: (events: Event[]) => string, off: () => unknown): Emit {
-  // Ids already sent from this page whose fate is unknown: in a fetch under way, or in a beacon.
-  let sent: Record<string, 1> = {};
+  // Ids sent from this page whose fate is unknown: 2 while in a fetch under way, 1 once in a beacon.
+  let sent: Record<string, number> = {};
+  const mark = (events: Event[], as: number): unknown => events.map((e) => (sent[e.id] = as));
   let timer: ReturnType<typeof setTimeout> | 0 = 0;
   let busy: unknown;
   let backoff = DELAY;
@@ -75,29 +76,27 @@ export function transport(endpoint: URL, envelope: (events: Event[]) => string, 
     timer = 0;
     const events = batch();
     if (busy || !events[0]) return;
-    let wait = 0;
     // Everything that can fail inside the try: a rejected promise would reach the page's
     // unhandledrejection handler.
     try {
-      busy = 1;
-      events.map((e) => (sent[e.id] = 1));
+      busy = mark(events, 2);
       const { status } = await fetch(endpoint, { method: "POST", body: envelope(events), keepalive: true });
       // 4xx other than 429 will never be accepted (of a 400 batch the collector already kept the
       // valid events); 429, 5xx and network errors are worth another try.
       if (status > 499 || status == 429) throw 0;
-      save(outbox().filter((e) => !events.some((done) => done.id == e.id)));
+      save(outbox().filter((e) => sent[e.id] != 2));
       backoff = DELAY;
     } catch {
-      wait = backoff = Math.min(backoff * 2, 6e4);
+      backoff = Math.min(backoff * 2, 6e4);
     }
-    busy = 0;
-    events.map((e) => delete sent[e.id]);
-    later(wait);
+    busy = mark(events, 0) && 0;
+    // At once after a success (more may be waiting), after the backoff after a failure.
+    later(backoff > DELAY ? backoff : 0);
   }
 
   const exit = safe(() => {
     const events = batch();
-    events[0] && navigator.sendBeacon(endpoint, envelope(events)) && events.map((e) => (sent[e.id] = 1));
+    events[0] && navigator.sendBeacon(endpoint, envelope(events)) && mark(events, 1);
   });
 
   addEventListener("pagehide", exit);
