@@ -18,17 +18,19 @@ export function pageViews(emit: Emit): (force?: unknown) => void {
   let last: string | undefined = "";
   const view = (force?: unknown): void => {
     const path = here().split("#")[0];
-    if (force || path != last) {
+    if (force == 1 || path != last) {
       // The collector reads utm_* and site-search terms from the full URL, so keep the query.
       // The referrer belongs to the page the visitor arrived on, not to in-app navigations.
       emit({ type: "page_view", url: here(), title: document.title.slice(0, 512), ref: last ? undefined : document.referrer });
       last = path;
     }
   };
-  const changed = safe(() => view());
+  // Only 1 forces: History methods and popstate hand it a state or an event.
+  const changed = safe(view);
   for (const method of ["pushState", "replaceState"] as const) history[method] = after(history[method] as never, changed);
   addEventListener("popstate", changed);
-  addEventListener("pageshow", safe((e: PageTransitionEvent) => e.persisted && view(1)));
+  // A page restored from the cache is forced (1); its first show (0) counts only if it is new.
+  addEventListener("pageshow", safe((e: PageTransitionEvent) => view(+e.persisted)));
   return view;
 }
 

@@ -3,6 +3,11 @@
  * Widgets often load after the snippet, so their globals are looked for every second until found.
  * Where an API keeps a single handler (tawk.to's properties, Crisp's last-one-wins "on"), the
  * site's handler is chained, never replaced.
+ *
+ * Where a widget's event hands the page the email a visitor typed into the chat (Drift's
+ * emailCapture, Crisp's user:email:changed), the visitor is identified as by
+ * leadlight('identify', email). Intercom and HubSpot document no such event; LiveChat has the
+ * email only through a getter after its form_submitted event, which does not fit the size budget.
  */
 import { after } from "./after";
 import { here } from "./capture";
@@ -37,11 +42,12 @@ const SUBSCRIBE: Subscribe[] = [
  * zE appear once their API is ready. The optional test is a fragment of the payload's JSON: a quote
  * inside a JSON string is escaped, so it cannot match message text. It keeps only the visitor's
  * own actions where a payload reports both sides (LiveChat reports agent messages and minimising).
+ * The action "@" identifies: the email is the payload's `data.email` (Drift) or the payload (Crisp).
  */
 const PROVIDERS = `intercom/Intercom/0/onShow>opened
-drift/drift/2/startConversation>started,message:sent>message
+drift/drift/2/startConversation>started,message:sent>message,emailCapture>@
 hubspot/HubSpotConversations/2/conversationStarted>started
-crisp/$crisp/3/chat:opened>opened,message:sent>message
+crisp/$crisp/3/chat:opened>opened,message:sent>message,user:email:changed>@
 tawk/Tawk_API/4/onChatStarted>started,onChatMessageVisitor>message
 zendesk/zE/1/open>opened
 livechat/LiveChatWidget/2/visibility_changed>opened>"maximized",new_event>message>"type":"customer"`.split("\n");
@@ -61,7 +67,8 @@ export function chats(emit: Emit): void {
             widget,
             event,
             safe((payload?: unknown) => {
-              if (!test || JSON.stringify(payload).includes(test)) emit({ type: "chat", url: here(), props: { provider, action } });
+              if (action == "@") emit({ type: "identify", props: { email: (payload as { data?: { email: string } }).data?.email || (payload as string) } }, 1);
+              else if (!test || JSON.stringify(payload).includes(test)) emit({ type: "chat", url: here(), props: { provider, action } });
             }),
           );
         }

@@ -42,14 +42,15 @@ safe(() => {
   const dnt = data.respectDnt != null && (nav.doNotTrack == "1" || nav.globalPrivacyControl);
   const optedOut = (): boolean => read(VISITOR) == OPTED_OUT;
 
-  let visitor = "";
   // Beacons go to the origin the script came from, unless data-api names a collector: an origin,
   // or a first-party proxy under a path ("https://example.com/ll", with or without a final slash).
   const emit = transport(
     new URL((data.api || "").replace(/\/?$/, "/v1/events"), script.src),
     (events) => {
-      // The id is made, or read, only when there is something to send.
-      write(VISITOR, (visitor ||= read(VISITOR) || uid()));
+      // The id is made, or read, only when there is something to send; read each time, since
+      // another tab may have made it.
+      const visitor = read(VISITOR) || uid();
+      write(VISITOR, visitor);
       return JSON.stringify({ site: data.site, visitor, events, webdriver: nav.webdriver || undefined });
     },
     () => dnt || optedOut(),
@@ -66,10 +67,10 @@ safe(() => {
       // Anything falsy-looking (false, 0) withdraws: in doubt, track less.
       if (a == 0) {
         // Forgets the id: the marker that replaces it identifies no one.
-        write(VISITOR, (visitor = OPTED_OUT));
+        write(VISITOR, OPTED_OUT);
         clear();
       } else if (optedOut()) {
-        write(VISITOR, (visitor = ""));
+        write(VISITOR);
         // What was captured while the visitor said no is not sent now that they say yes.
         clear();
         view(1);

@@ -137,3 +137,20 @@ describe.concurrent("chat widgets", () => {
     },
   );
 });
+
+// Widgets whose public API hands the page the email a visitor gives in the chat: Drift's
+// emailCapture event, Crisp's user:email:changed.
+describe.concurrent("chat identity", () => {
+  test.for(["drift", "crisp"])("%s: an email given in the chat identifies the visitor", async (provider, { expect }) => {
+    const { page } = await h.open();
+    await page.goto(`${h.site.url}/chat/${provider}.html`);
+    const visitor = await h.visitorOf(page);
+    await page.waitForFunction(() => (window as unknown as { __widget?: { hooked(): boolean } }).__widget?.hooked());
+    // One address per provider: two visitors who give the same email are one lead.
+    const email = `grace.${provider}@example.com`;
+    await page.evaluate((address) => (window as unknown as { __widget: { email(address: string): void } }).__widget.email(address), email);
+    const identified = (events: StoredEvent[]) => ofType(events, "identify").map((e) => e.props);
+    expect(identified(await h.eventsWhen(visitor, (e) => identified(e).length >= 1))).toEqual([{ email }]);
+    expect((await h.lead(visitor))?.lead).toMatchObject({ email });
+  });
+});

@@ -23,6 +23,8 @@
     close: () => ((opened = false), fire("chat:closed")),
     send: (content) => fire("message:sent", { type: "text", content, origin: "chat" }),
     agent: (content) => fire("message:received", { type: "text", content, from: "operator" }),
+    // The visitor gives their email in the chatbox: Crisp's handler receives it.
+    email: (address) => fire("user:email:changed", address),
     hooked: () => "message:sent" in handlers, // the site's page never listens to it
   };
 })();

@@ -25,6 +25,8 @@
     close() {},
     send: () => fire("message:sent", conversation),
     agent: () => fire("message", { ...conversation, messageId: 1 }),
+    // The visitor types their email into the conversation.
+    email: (address) => fire("emailCapture", { ...conversation, data: { email: address } }),
     hooked: () => (handlers.startConversation || []).length > 1,
   };
 })();
