@@ -1,9 +1,19 @@
-// `npm start`: the collector on http://127.0.0.1:8787 with storage on disk, the demo site and
-// the dev inbox. Creates .dev.vars with fresh random secrets the first time.
+// `npm start` (or `npm start -- --port 8790`): the collector on http://127.0.0.1:8787 with storage
+// on disk, the demo site and the dev inbox. Creates .dev.vars with fresh random secrets the first
+// time, and applies the lead index's migrations to the local database.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { applyIndexMigrations } from "./d1-migrate.mjs";
+
+const portArg = process.argv.indexOf("--port");
+const port = portArg > 0 ? Number(process.argv[portArg + 1]) : 8787;
+if (!Number.isInteger(port) || port < 1 || port > 65535) {
+  console.error(`--port takes a port number from 1 to 65535, not "${process.argv[portArg + 1] ?? ""}"`);
+  process.exit(1);
+}
+const origin = `http://127.0.0.1:${port}`;
 
 const varsPath = resolve(".dev.vars");
 // Made before the config check runs (in scripts/build.mjs), which holds webhook secrets to it.
@@ -39,13 +49,15 @@ const run = (args) =>
 const build = spawn(process.execPath, ["scripts/build.mjs", "--dev"], { stdio: "inherit" });
 build.on("exit", (code) => {
   if (code !== 0) process.exit(code ?? 1);
-  console.log("\nLeadlight: demo http://127.0.0.1:8787/demo/ · dev inbox http://127.0.0.1:8787/dev/inbox\n");
+  applyIndexMigrations(".wrangler/state");
+  console.log(`\nLeadlight: demo ${origin}/demo/ · dashboard ${origin}/dashboard · dev inbox ${origin}/dev/inbox\n`);
   const dev = run([
     "wrangler", "dev",
-    "--ip", "127.0.0.1", "--port", "8787",
+    "--ip", "127.0.0.1", "--port", String(port),
     "--persist-to", ".wrangler/state",
     // Local development: loopback webhook URLs (the dev inbox) are allowed, /dev/inbox is on.
     "--var", "LEADLIGHT_DEV:true",
+    ...(port === 8787 ? [] : ["--var", `LEADLIGHT_CONFIG:${onPort(port)}`]),
     "--show-interactive-dev-session=false",
   ]);
   const stop = () => dev.kill("SIGINT");
@@ -53,3 +65,15 @@ build.on("exit", (code) => {
   process.on("SIGTERM", stop);
   dev.on("exit", (c) => process.exit(c ?? 0));
 });
+
+/**
+ * The config with the demo's own origin and the dev inbox's URL moved from port 8787 to `port`,
+ * so the demo site and its alerts work on any port. Everything else stays as the file says.
+ */
+function onPort(port) {
+  const config = JSON.parse(readFileSync("leadlight.config.json", "utf8"));
+  const move = (url) => url.replace(/^(https?:\/\/(?:127\.0\.0\.1|localhost)):8787(?=\/|$)/, `$1:${port}`);
+  for (const site of config.sites ?? []) site.origins = (site.origins ?? []).map(move);
+  for (const hook of config.webhooks ?? []) hook.url = move(hook.url);
+  return JSON.stringify(config);
+}

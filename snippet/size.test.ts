@@ -1,5 +1,6 @@
 /**
- * The size budget: the whole script, every feature included, is at most 2,000 bytes gzipped.
+ * The size budget: the whole script, every feature included, is at most 1,883 bytes gzipped,
+ * under Counterscale's tracker (1,884 B), which records page views only.
  * Runs in `npm test` (after scripts/build.mjs) and prints the measured size.
  */
 import { execFileSync } from "node:child_process";
@@ -7,13 +8,13 @@ import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 import { expect, test } from "vitest";
-import { QUEUE_STUB } from "../worker/demo/layout";
+import { QUEUE_STUB } from "../worker/dev/demo/layout";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const BUNDLE = `${ROOT}dist/s.js`;
-const BUDGET_GZIP_BYTES = 2000;
+const BUDGET_GZIP_BYTES = 1883;
 
-test("the snippet is at most 2,000 bytes gzipped", () => {
+test("the snippet is at most 1,883 bytes gzipped", () => {
   if (!existsSync(BUNDLE)) execFileSync(process.execPath, [`${ROOT}scripts/build-snippet.mjs`], { stdio: "pipe" });
   const code = readFileSync(BUNDLE, "utf8").trim();
   const gzip = gzipSync(code, { level: 9 }).length;

@@ -1,6 +1,7 @@
 /**
  * The admin API (Authorization: Bearer ADMIN_TOKEN): leads (list, read, look up, feedback,
- * export, erase), server-side identify, funnel stats and the webhook delivery log.
+ * export, erase), server-side identify, funnel stats and the webhook delivery log. Each route
+ * validates its input through http/validate.ts and calls a lead object or the lead index.
  *
  * @example
  * curl -H "Authorization: Bearer $ADMIN_TOKEN" 'http://127.0.0.1:8787/v1/leads?email=ada@acme.io'
@@ -9,15 +10,16 @@ import { Hono } from "hono";
 import { bearerAuth } from "hono/bearer-auth";
 import { timingSafeEqual } from "hono/utils/buffer";
 import { z } from "zod";
+import { DELIVERY_STATUSES, type LeadView } from "../shared/api";
 import { Email, LIMITS, Traits, normalizeEmail } from "../shared/wire";
+import { STAGES } from "./config";
 import type { Env } from "./env";
 import { ApiError } from "./errors";
-import { STAGES } from "./config";
+import { jsonBody, query } from "./http/validate";
 import { emailLead, leadById, visitorLead, visitorObjectName } from "./identity";
 import { decodeCursor, deliveryLead, eraseLead, funnel, listDeliveryLog, listLeads } from "./lead-index";
-import { DELIVERY_STATUSES } from "./webhooks/outbox";
-import { FEEDBACK_OUTCOMES, type LeadView } from "./lead";
-import { fromWire } from "./lead-store";
+import { fromWire } from "./lead/store";
+import { FEEDBACK_OUTCOMES } from "./scoring/lifecycle";
 import { loadConfig } from "./settings";
 
 export const admin = new Hono<{ Bindings: Env }>();
@@ -34,71 +36,55 @@ const requireAdmin = bearerAuth({
   invalidToken: { message: unauthorized("the admin token is wrong, or the ADMIN_TOKEN secret is not set") },
 });
 
-for (const path of ["/v1/leads", "/v1/leads/*", "/v1/identify", "/v1/stats", "/v1/deliveries", "/v1/deliveries/*"]) {
+for (const path of ["/v1/leads", "/v1/leads/*", "/v1/identify", "/v1/stats", "/v1/stats/*", "/v1/deliveries", "/v1/deliveries/*"]) {
   admin.use(path, requireAdmin);
 }
 
-type Stub = ReturnType<typeof visitorLead>;
-
-async function jsonBody(request: Request): Promise<unknown> {
-  try {
-    return await request.json();
-  } catch {
-    throw new ApiError("invalid_payload", "the body is not valid JSON", { issues: [] });
-  }
-}
-
-const issuesOf = (error: z.ZodError) => error.issues.map((i) => ({ path: i.path.map(String), message: i.message }));
+type Stub = NonNullable<ReturnType<typeof leadById>>;
 
 /** Reads a lead, following a visitor that handed over to a known lead. */
-async function read(env: Env, stub: Stub | null): Promise<Exclude<LeadView, { forward_to: string }> | null> {
+async function read(env: Env, stub: Stub | null): Promise<LeadView | null> {
   for (let hops = 0; stub && hops < 3; hops++) {
-    const view = (await stub.describe()) as LeadView;
+    const view = await stub.describe();
     if (!view) return null;
     if (!("forward_to" in view)) return view;
-    stub = view.forward_to ? leadById(env, view.forward_to) : null;
+    stub = leadById(env, view.forward_to);
   }
   return null;
 }
 
-admin.get("/v1/leads/:id", async (c) => {
-  const id = c.req.param("id") ?? "";
-  const view = await read(c.env, leadById(c.env, id));
-  if (!view) throw new ApiError("not_found", `no lead has the id "${id}"`);
-  return c.json(view);
-});
-
 /** The lead behind :id, following a hand-over, or 404. */
-async function resolve(env: Env, id: string): Promise<{ id: string; stub: Stub }> {
+async function resolve(env: Env, id: string): Promise<{ id: string; stub: Stub; view: LeadView }> {
   const view = await read(env, leadById(env, id));
   const stub = view ? leadById(env, view.lead.id) : null;
   if (!view || !stub) throw new ApiError("not_found", `no lead has the id "${id}"`);
-  return { id: view.lead.id, stub };
+  return { id: view.lead.id, stub, view };
 }
+
+admin.get("/v1/leads/:id", async (c) => c.json((await resolve(c.env, c.req.param("id"))).view));
 
 const Feedback = z.strictObject({ outcome: z.enum(FEEDBACK_OUTCOMES), reason: z.string().max(LIMITS.textLength).optional() });
 
-admin.post("/v1/leads/:id/feedback", async (c) => {
-  const parsed = Feedback.safeParse(await jsonBody(c.req.raw));
-  if (!parsed.success) {
-    throw new ApiError("invalid_payload", 'the body must be {"outcome": "accepted"|"rejected"|"won"|"lost", "reason"?}', {
-      issues: issuesOf(parsed.error),
-    });
-  }
-  const { id, stub } = await resolve(c.env, c.req.param("id") ?? "");
-  const result = await stub.feedback(parsed.data.outcome, parsed.data.reason ?? null);
-  if (!result.ok) throw new ApiError("invalid_transition", result.message);
-  const view = await read(c.env, stub);
-  return c.json({ lead: view?.lead ?? { id }, from: result.from, to: result.to });
-});
+admin.post(
+  "/v1/leads/:id/feedback",
+  jsonBody(Feedback, 'the body must be {"outcome": "accepted"|"rejected"|"won"|"lost", "reason"?}'),
+  async (c) => {
+    const { outcome, reason } = c.req.valid("json");
+    const { id, stub } = await resolve(c.env, c.req.param("id"));
+    const result = await stub.feedback(outcome, reason ?? null);
+    if (!result.ok) throw new ApiError("invalid_transition", result.message);
+    const view = await read(c.env, stub);
+    return c.json({ lead: view?.lead ?? { id }, from: result.from, to: result.to });
+  },
+);
 
 admin.get("/v1/leads/:id/export", async (c) => {
-  const { stub } = await resolve(c.env, c.req.param("id") ?? "");
+  const { stub } = await resolve(c.env, c.req.param("id"));
   return c.json(await stub.exportAll());
 });
 
 admin.delete("/v1/leads/:id", async (c) => {
-  const { id, stub } = await resolve(c.env, c.req.param("id") ?? "");
+  const { id, stub } = await resolve(c.env, c.req.param("id"));
   const erased = await stub.erase();
   const site = erased?.site ?? "";
   // The anonymous ids that handed over to this lead forward to it: erase them as well.
@@ -111,34 +97,29 @@ admin.delete("/v1/leads/:id", async (c) => {
   return c.json({ deleted: id, visitors: visitors.length });
 });
 
-/**
- * Query parameters left empty (`?stage=&limit=`, as the DESIGN template reads) mean "not given".
- */
-const given = (query: Record<string, string>) => Object.fromEntries(Object.entries(query).filter(([, v]) => v !== ""));
-
-const Limit = z.coerce.number().int().min(1).max(200).default(50);
+/** Every list answers in pages: `limit` (default 50, at most 500) and `next_cursor`. */
+const Limit = z.coerce.number().int().min(1).max(500).default(50);
 
 const LeadQuery = z.strictObject({
   site: z.string().max(LIMITS.idLength).optional(),
-  email: z.string().optional(),
+  email: z.string().max(254).optional(),
   visitor: z.string().max(LIMITS.idLength).optional(),
   stage: z.enum(STAGES).optional(),
   min_score: z.coerce.number().finite().optional(),
   limit: Limit,
-  cursor: z.string().max(200).optional(),
+  cursor: z
+    .string()
+    .max(200)
+    .refine((cursor) => decodeCursor(cursor) !== null, "cursor is not one this API gave out")
+    .optional(),
 });
 
 /**
  * Leads by score from the lead index, or one lead looked up directly by email or by visitor
  * (straight from its object, so it is current to the last event).
  */
-admin.get("/v1/leads", async (c) => {
-  const query = LeadQuery.safeParse(given(c.req.query()));
-  if (!query.success) {
-    throw new ApiError("invalid_request", "unknown or malformed query parameters", { issues: issuesOf(query.error) });
-  }
-  const { site, email, visitor, stage, min_score, limit, cursor } = query.data;
-  if (cursor !== undefined && !decodeCursor(cursor)) throw new ApiError("invalid_request", "cursor is not one this API gave out");
+admin.get("/v1/leads", query(LeadQuery, "unknown or malformed query parameters"), async (c) => {
+  const { site, email, visitor, stage, min_score, limit, cursor } = c.req.valid("query");
   if (visitor !== undefined && site === undefined) throw new ApiError("invalid_request", "visitor= needs site=");
 
   if (email === undefined && visitor === undefined) {
@@ -164,33 +145,30 @@ const Time = z
   .transform((t) => (typeof t === "number" ? t : Date.parse(t)))
   .refine((t) => Number.isFinite(t) && t <= MAX_TIME, "not a time a date can hold");
 
-const StatsQuery = z.strictObject({ site: z.string().max(LIMITS.idLength).optional(), from: Time.optional(), to: Time.optional() });
+const StatsQuery = z
+  .strictObject({ site: z.string().max(LIMITS.idLength).optional(), from: Time.optional(), to: Time.optional() })
+  .transform(({ site, from, to }) => {
+    const end = to ?? Date.now();
+    return { site, to: end, from: from ?? end - 30 * 86_400_000 };
+  })
+  .refine((range) => range.from < range.to, { message: "from must be before to", path: ["from"] });
 
 /** Funnel counts and conversion rates; `from`/`to` are ISO dates or ms, default the last 30 days. */
-admin.get("/v1/stats", async (c) => {
-  const query = StatsQuery.safeParse(given(c.req.query()));
-  if (!query.success) {
-    throw new ApiError("invalid_request", "stats take site=, from= and to= (ISO dates or ms)", { issues: issuesOf(query.error) });
-  }
-  const to = query.data.to ?? Date.now();
-  const from = query.data.from ?? to - 30 * 86_400_000;
-  if (from >= to) throw new ApiError("invalid_request", "from must be before to");
-  const stats = await funnel(c.env.LEAD_INDEX, query.data.site, from, to);
-  return c.json({ site: query.data.site ?? null, from: new Date(from).toISOString(), to: new Date(to).toISOString(), ...stats });
+admin.get("/v1/stats", query(StatsQuery, "stats take site=, from= and to= (ISO dates or ms), from before to"), async (c) => {
+  const { site, from, to } = c.req.valid("query");
+  const stats = await funnel(c.env.LEAD_INDEX, site, from, to);
+  return c.json({ site: site ?? null, from: new Date(from).toISOString(), to: new Date(to).toISOString(), ...stats });
 });
 
 const DeliveryQuery = z.strictObject({ status: z.enum(DELIVERY_STATUSES).optional(), limit: Limit });
 
-admin.get("/v1/deliveries", async (c) => {
-  const query = DeliveryQuery.safeParse(given(c.req.query()));
-  if (!query.success) {
-    throw new ApiError("invalid_request", `status is one of ${DELIVERY_STATUSES.join(", ")}`, { issues: issuesOf(query.error) });
-  }
-  return c.json({ deliveries: await listDeliveryLog(c.env.LEAD_INDEX, query.data.status, query.data.limit) });
+admin.get("/v1/deliveries", query(DeliveryQuery, `status is one of ${DELIVERY_STATUSES.join(", ")}`), async (c) => {
+  const { status, limit } = c.req.valid("query");
+  return c.json({ deliveries: await listDeliveryLog(c.env.LEAD_INDEX, status, limit) });
 });
 
 admin.post("/v1/deliveries/:id/redeliver", async (c) => {
-  const id = c.req.param("id") ?? "";
+  const id = c.req.param("id");
   const leadId = await deliveryLead(c.env.LEAD_INDEX, id);
   const stub = leadId ? leadById(c.env, leadId) : null;
   if (!stub || !(await stub.redeliver(id))) throw new ApiError("not_found", `no delivery has the id "${id}"`);
@@ -198,20 +176,14 @@ admin.post("/v1/deliveries/:id/redeliver", async (c) => {
 });
 
 const IdentifyBody = z.strictObject({
-  site: z.string().min(1),
+  site: z.string().min(1).max(LIMITS.idLength),
   visitor: z.string().min(1).max(LIMITS.idLength).optional(),
   email: Email,
   traits: Traits.optional(),
 });
 
-admin.post("/v1/identify", async (c) => {
-  const parsed = IdentifyBody.safeParse(await jsonBody(c.req.raw));
-  if (!parsed.success) {
-    throw new ApiError("invalid_payload", "the body does not match {site, visitor?, email, traits?}", {
-      issues: issuesOf(parsed.error),
-    });
-  }
-  const { site: key, visitor, email, traits } = parsed.data;
+admin.post("/v1/identify", jsonBody(IdentifyBody, "the body does not match {site, visitor?, email, traits?}"), async (c) => {
+  const { site: key, visitor, email, traits } = c.req.valid("json");
   const site = loadConfig(c.env).sites.find((s) => s.key === key);
   if (!site) throw new ApiError("unknown_site", `no site has the key "${key}"`);
 

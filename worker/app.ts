@@ -6,10 +6,9 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { admin } from "./admin";
 import { dashboard } from "./dashboard";
-import { demo } from "./demo/routes";
-import type { Env } from "./env";
+import { dev } from "./dev/routes";
+import { type Env, isDev } from "./env";
 import { ApiError } from "./errors";
-import { inbox } from "./inbox";
 import { ingest } from "./ingest";
 import { snippet } from "./snippet-route";
 
@@ -18,11 +17,15 @@ export const app = new Hono<{ Bindings: Env }>();
 app.route("/", ingest);
 app.route("/", admin);
 app.route("/", snippet);
-app.route("/", demo);
-app.route("/", inbox);
 app.route("/", dashboard);
+app.route("/", dev);
 
-app.get("/", (c) => c.redirect("/demo/"));
+// Locally the demo is the front door; a deployed collector says what it is and where to look.
+app.get("/", (c) =>
+  isDev(c.env)
+    ? c.redirect("/demo/")
+    : c.json({ service: "leadlight", status: "ok", script: "/s.js", ingest: "/v1/events", dashboard: "/dashboard" }),
+);
 // Browsers ask for it on every page; a 204 keeps the console clean.
 app.get("/favicon.ico", (c) => c.body(null, 204));
 

@@ -5,7 +5,7 @@
  * shows everything at once, and elsewhere the page asks for it and keeps it for the tab only.
  */
 import { Hono } from "hono";
-import { type Env, isDev } from "./env";
+import { type Env, isDev, isLoopbackHost } from "./env";
 import { loadConfig } from "./settings";
 
 export const dashboard = new Hono<{ Bindings: Env }>();
@@ -13,7 +13,7 @@ export const dashboard = new Hono<{ Bindings: Env }>();
 dashboard.get("/dashboard", (c) => {
   // Only to a page the developer opened on this machine by name: a DNS-rebound site asking for
   // /dashboard arrives with its own Host and gets no token.
-  const local = /^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/.test(new URL(c.req.url).host);
+  const local = isLoopbackHost(new URL(c.req.url).host);
   const token = isDev(c.env) && local && typeof c.env.ADMIN_TOKEN === "string" ? c.env.ADMIN_TOKEN : null;
   // JSON in a script tag: "<" escaped so no value can close the tag.
   const sites = loadConfig(c.env).sites.map((site) => ({ key: site.key, name: site.name }));

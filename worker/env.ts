@@ -1,26 +1,29 @@
-import type { Inbox } from "./inbox";
-import type { Lead } from "./lead";
+/**
+ * The Worker's environment. Its type is generated from wrangler.toml and .dev.vars.example by
+ * `npm run cf-typegen` (worker-configuration.d.ts; `npm test` fails when it is stale), so a
+ * misspelt binding does not type-check. Secrets named in the config (webhooks' `secret_env`)
+ * are read through `secret`, the one place that looks a name up.
+ */
+import type { DeliveryEnv } from "./webhooks/delivery";
 
-/** What the Worker and its Durable Objects receive from wrangler.toml, vars and secrets. */
-export interface Env {
-  LEAD: DurableObjectNamespace<Lead>;
-  INBOX: DurableObjectNamespace<Inbox>;
-  /** The lead index: listing, funnel stats and the delivery log across leads. */
-  LEAD_INDEX: D1Database;
-  /** Ingest requests per site and visitor (wrangler.toml `[[ratelimits]]`). */
-  INGEST_LIMIT?: RateLimit;
-  /** "off" lifts the ingest rate limit (benchmarks that drive one lead hard). */
-  LEADLIGHT_RATE_LIMIT?: string;
-  /** Bearer token of the admin API. Unset: the admin API answers 401 to everyone. */
-  ADMIN_TOKEN?: string;
-  /** The config as a JSON string, instead of the bundled leadlight.config.json (tests, CI deploys). */
-  LEADLIGHT_CONFIG?: string;
-  /** "true" in local development: loopback webhook URLs are allowed and /dev/inbox is served. */
-  LEADLIGHT_DEV?: string;
-  /** Multiplies the webhook retry delays (e.g. "0.001" in tests); the schedule itself never changes. */
-  LEADLIGHT_RETRY_SCALE?: string;
-  /** Webhook signing secrets, named by each endpoint's `secret_env`. */
-  [secret: string]: unknown;
+export type Env = Cloudflare.Env;
+
+/** Local development (`npm start`, tests): loopback webhooks, the demo site and /dev/inbox. */
+export const isDev = (env: Pick<Env, "LEADLIGHT_DEV">): boolean => env.LEADLIGHT_DEV === "true";
+
+/** A secret (or var) by name; undefined when it is not set or empty. */
+export function secret(env: Env, name: string): string | undefined {
+  const value: unknown = (env as unknown as Record<string, unknown>)[name];
+  return typeof value === "string" && value !== "" ? value : undefined;
 }
 
-export const isDev = (env: Env): boolean => env.LEADLIGHT_DEV === "true";
+/** What webhook delivery needs from the environment. */
+export const deliveryEnv = (env: Env): DeliveryEnv => ({
+  dev: isDev(env),
+  retryScale: env.LEADLIGHT_RETRY_SCALE,
+  index: env.LEAD_INDEX,
+  secret: (name) => secret(env, name),
+});
+
+/** A Host header naming this machine (with any port): what a page the developer opened by name sends. */
+export const isLoopbackHost = (host: string): boolean => /^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/.test(host);

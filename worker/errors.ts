@@ -8,6 +8,7 @@ export const ERROR_STATUS = {
   unknown_site: 401,
   unauthorized: 401,
   origin_not_allowed: 403,
+  forbidden_host: 403,
   not_found: 404,
   invalid_transition: 409,
   payload_too_large: 413,

@@ -1,6 +1,6 @@
 import { app } from "./app";
 
-export { Inbox } from "./inbox";
-export { Lead } from "./lead";
+export { Inbox } from "./dev/inbox";
+export { Lead } from "./lead/object";
 
 export default app;

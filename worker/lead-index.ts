@@ -1,78 +1,14 @@
 /**
- * The lead index (D1): a copy of each lead's headline numbers, its stage changes and its failed
- * webhook deliveries, for listing, the funnel and the delivery log. Each Lead object stays the
- * truth and pushes its copy here from its alarm, a moment after it changes; the index may lag
- * by that moment, never by a change.
+ * The lead index (D1): a copy of each lead's headline numbers, its stage changes and its webhook
+ * deliveries, for listing, the funnel and the delivery log. Each Lead object stays the truth and
+ * pushes its copy here from its alarm, a moment after it changes; the index may lag by that
+ * moment, never by a change. The schema is migrations/*.sql.
  */
-import { STAGES, type Stage } from "./config";
+import type { DeliveryLogEntry, LeadListItem } from "../shared/api";
+import type { Stage } from "./config";
 
-/** Created on first use by each isolate; every statement is idempotent. */
-const SCHEMA = [
-  `CREATE TABLE IF NOT EXISTS leads (
-     id         TEXT PRIMARY KEY,
-     site       TEXT NOT NULL,
-     email      TEXT,
-     stage      TEXT NOT NULL,
-     score      REAL NOT NULL,
-     engagement REAL NOT NULL,
-     fit        REAL NOT NULL,
-     first_seen INTEGER NOT NULL,
-     last_seen  INTEGER NOT NULL,
-     bot        INTEGER NOT NULL,
-     updated_at INTEGER NOT NULL
-   )`,
-  `CREATE INDEX IF NOT EXISTS leads_by_score ON leads (site, score DESC, id)`,
-  `CREATE INDEX IF NOT EXISTS leads_by_email ON leads (email)`,
-  `CREATE TABLE IF NOT EXISTS stage_changes (
-     lead_id    TEXT NOT NULL,
-     sequence   INTEGER NOT NULL,
-     site       TEXT NOT NULL,
-     from_stage TEXT NOT NULL,
-     to_stage   TEXT NOT NULL,
-     at         INTEGER NOT NULL,
-     PRIMARY KEY (lead_id, sequence)
-   )`,
-  `CREATE INDEX IF NOT EXISTS stage_changes_by_time ON stage_changes (site, at)`,
-  `CREATE TABLE IF NOT EXISTS deliveries (
-     id         TEXT PRIMARY KEY,
-     lead_id    TEXT NOT NULL,
-     endpoint   TEXT NOT NULL,
-     type       TEXT NOT NULL,
-     sequence   INTEGER NOT NULL,
-     status     TEXT NOT NULL,
-     attempts   INTEGER NOT NULL,
-     last_error TEXT,
-     updated_at INTEGER NOT NULL
-   )`,
-  `CREATE INDEX IF NOT EXISTS deliveries_by_status ON deliveries (status, updated_at DESC)`,
-];
-
-const ready = new WeakMap<D1Database, Promise<unknown>>();
-
-function schema(db: D1Database): Promise<unknown> {
-  let done = ready.get(db);
-  if (!done) {
-    done = db.batch(SCHEMA.map((statement) => db.prepare(statement))).catch((error: unknown) => {
-      ready.delete(db);
-      throw error;
-    });
-    ready.set(db, done);
-  }
-  return done;
-}
-
-export interface IndexedLead {
-  id: string;
-  site: string;
-  email: string | null;
-  stage: Stage;
-  score: number;
-  engagement: number;
-  fit: number;
-  first_seen: number;
-  last_seen: number;
-  bot: boolean;
-}
+/** A row of the listing, with its times in ms as the index stores them. */
+export type IndexedLead = Omit<LeadListItem, "first_seen" | "last_seen"> & { first_seen: number; last_seen: number };
 
 export interface IndexedStageChange {
   sequence: number;
@@ -103,7 +39,6 @@ export interface LeadCopy {
 
 /** Writes one lead's copy in one batch (a D1 batch is a transaction). */
 export async function pushLead(db: D1Database, copy: LeadCopy, now: number): Promise<void> {
-  await schema(db);
   const statements: D1PreparedStatement[] = [];
   const { lead } = copy;
   if (lead) {
@@ -147,7 +82,6 @@ export async function pushLead(db: D1Database, copy: LeadCopy, now: number): Pro
 
 /** Removes every trace of a lead (privacy erasure). */
 export async function eraseLead(db: D1Database, id: string): Promise<void> {
-  await schema(db);
   await db.batch([
     db.prepare("DELETE FROM leads WHERE id = ?").bind(id),
     db.prepare("DELETE FROM stage_changes WHERE lead_id = ?").bind(id),
@@ -182,7 +116,6 @@ export function decodeCursor(cursor: string): [number, string] | null {
 
 /** Leads by score, highest first; `next_cursor` continues after the last one. */
 export async function listLeads(db: D1Database, filter: LeadFilter) {
-  await schema(db);
   const where: string[] = [];
   const binds: unknown[] = [];
   if (filter.site !== undefined) (where.push("site = ?"), binds.push(filter.site));
@@ -227,7 +160,6 @@ const REACHED: Record<Exclude<(typeof FUNNEL)[number], "visitors">, readonly Sta
  * for every later step the leads whose stage changes in that time reached it.
  */
 export async function funnel(db: D1Database, site: string | undefined, from: number, to: number) {
-  await schema(db);
   const siteClause = site === undefined ? "" : "AND site = ?";
   const siteBind = site === undefined ? [] : [site];
   const visitors = db
@@ -253,7 +185,6 @@ export async function funnel(db: D1Database, site: string | undefined, from: num
 
 /** The webhook delivery log across leads, newest first. */
 export async function listDeliveryLog(db: D1Database, status: string | undefined, limit: number) {
-  await schema(db);
   const { results } = await db
     .prepare(
       `SELECT id, lead_id, endpoint, type, sequence, status, attempts, last_error, updated_at FROM deliveries
@@ -261,13 +192,11 @@ export async function listDeliveryLog(db: D1Database, status: string | undefined
     )
     .bind(...(status === undefined ? [] : [status]), limit)
     .all<IndexedDelivery & { lead_id: string }>();
-  return results.map((row) => ({ ...row, updated_at: new Date(row.updated_at).toISOString() }));
+  return results.map((row): DeliveryLogEntry => ({ ...row, updated_at: new Date(row.updated_at).toISOString() }));
 }
 
 /** The lead a delivery belongs to, for redelivery. */
 export async function deliveryLead(db: D1Database, id: string): Promise<string | null> {
-  await schema(db);
   return (await db.prepare("SELECT lead_id FROM deliveries WHERE id = ?").bind(id).first<{ lead_id: string }>())?.lead_id ?? null;
 }
 
-export const isStage = (value: string): value is Stage => (STAGES as readonly string[]).includes(value);

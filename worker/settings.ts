@@ -4,9 +4,10 @@
  * `invalid_config` rather than running on half of it.
  */
 import bundled from "../leadlight.config.json";
-import { type Config, ConfigError, parseConfig } from "./config";
+import { type Config, ConfigError, type ScoringConfig, type SiteConfig, parseConfig, scoringFor } from "./config";
 import type { Env } from "./env";
 import { ApiError } from "./errors";
+import { type CompiledScoring, compileScoring } from "./scoring/engine";
 
 let cache: { source: unknown; config: Config | ConfigError } | undefined;
 
@@ -50,4 +51,19 @@ function fingerprint(text: string): string {
   let hash = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
   return `${text.length.toString(36)}-${hash.toString(36)}`;
+}
+
+const compiled = new WeakMap<ScoringConfig, CompiledScoring>();
+
+/** The scoring rules made ready to run, once per config object (the config is parsed once per isolate). */
+export function compiledScoring(scoring: ScoringConfig): CompiledScoring {
+  let entry = compiled.get(scoring);
+  if (!entry) compiled.set(scoring, (entry = compileScoring(scoring)));
+  return entry;
+}
+
+/** The site's config and its scoring rules; a site removed from the config keeps its leads, scored by the default rules. */
+export function siteScoring(config: Config, key: string): { site: SiteConfig | undefined; scoring: ScoringConfig } {
+  const site = config.sites.find((s) => s.key === key);
+  return { site, scoring: site ? scoringFor(config, site) : config.scoring };
 }

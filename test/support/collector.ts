@@ -76,6 +76,8 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
 
   const [port, inspectorPort] = [options.port ?? (await freePort()), await freePort()];
   const persistTo = mkdtempSync(join(tmpdir(), "leadlight-collector-"));
+  // The lead index's tables, from migrations/*.sql, as a deploy would have them.
+  execFileSync(process.execPath, [join(ROOT, "scripts/d1-migrate.mjs"), "--persist-to", persistTo], { cwd: ROOT, stdio: "pipe" });
   const vars = { ...DEFAULT_VARS, ...options.vars, ...(options.config ? { LEADLIGHT_CONFIG: JSON.stringify(options.config) } : {}) };
   const args = [
     "wrangler", "dev",

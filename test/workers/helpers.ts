@@ -2,7 +2,8 @@ import { SELF } from "cloudflare:test";
 
 export const ADMIN = { authorization: "Bearer test-admin-token" };
 export const SITE = "pk_demo";
-export const ORIGIN = "http://127.0.0.1:8787";
+/** The test config's site origin (test/fixtures/workers.config.json). */
+export const ORIGIN = "https://www.site.test";
 const T0 = 1_763_900_000_000;
 
 let counter = 0;

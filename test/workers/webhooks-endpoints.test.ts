@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { WebhookConfig } from "../../worker/config";
 import { emailLead } from "../../worker/identity";
 import { disabledEndpoints, enableEndpoint } from "../../worker/webhooks/endpoints";
-import { type DeliveryEnv, deliverDue, deliveryEndpoint, enqueueAlerts, listDeliveries, redeliver } from "../../worker/webhooks/outbox";
+import { type TestDeliveryEnv as DeliveryEnv, deliverDue, deliveryEndpoint, enqueueAlerts, listDeliveries, redeliver } from "./webhooks-support";
 import { SITE, identify, send, uid } from "./helpers";
 import { SECRET, deliveries, drain, receiver, testAlert, testHook } from "./webhooks-support";
 

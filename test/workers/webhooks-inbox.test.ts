@@ -8,11 +8,12 @@ import { Webhook } from "standardwebhooks";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { app } from "../../worker/app";
 import { emailLead } from "../../worker/identity";
-import type { InboxMessage } from "../../worker/inbox";
+import type { InboxMessage } from "../../worker/dev/inbox";
 import { SITE, identify, send, track, uid } from "./helpers";
 import { SECRET, drain } from "./webhooks-support";
 
-const INBOX = "http://collector.test/dev/inbox";
+// The inbox answers only a Host naming this machine (a DNS-rebound page gets 403).
+const INBOX = "http://127.0.0.1/dev/inbox";
 
 function signed(body: string, secret = SECRET): Record<string, string> {
   const id = `msg_${uid("t")}`;
@@ -35,6 +36,19 @@ const mine = (messages: InboxMessage[], marker: string) => messages.filter((m) =
 
 afterEach(() => {
   vi.restoreAllMocks();
+});
+
+describe("the inbox's host check", () => {
+  it("refuses a page that reached it under another name (DNS rebinding), reading and writing alike", async () => {
+    for (const [method, path] of [["GET", "/dev/inbox"], ["POST", "/dev/inbox/sales"]] as const) {
+      const response = await SELF.fetch(`http://attacker.example:8787${path}`, { method, body: method === "POST" ? "{}" : undefined });
+      expect(response.status).toBe(403);
+      expect(((await response.json()) as { error: { code: string } }).error.code).toBe("forbidden_host");
+    }
+    for (const host of ["localhost:8787", "[::1]:8787", "127.0.0.1:9999"]) {
+      expect((await SELF.fetch(`http://${host}/dev/inbox`)).status).toBe(200);
+    }
+  });
 });
 
 describe("POST /dev/inbox/:endpoint", () => {
@@ -101,12 +115,12 @@ describe("outside local development", () => {
 
 describe("the default config end to end, inside workerd", () => {
   it("a lead's alerts land in the dev inbox, signed and verified", async () => {
-    // The endpoint URL is http://127.0.0.1:8787/dev/inbox/sales: route it to this Worker.
-    const realFetch = globalThis.fetch;
+    // The test config's endpoint is https://hooks.site.test/sales: route it to this Worker's inbox.
     vi.spyOn(globalThis, "fetch").mockImplementation((input: RequestInfo | URL, init?: RequestInit) => {
       const request = new Request(input, init);
       const url = new URL(request.url);
-      return url.host === "127.0.0.1:8787" ? SELF.fetch(`http://collector.test${url.pathname}`, request) : realFetch(request);
+      if (url.host !== "hooks.site.test") return Promise.resolve(new Response(null, { status: 204 }));
+      return SELF.fetch(`http://127.0.0.1/dev/inbox${url.pathname}`, request);
     });
     const email = `${uid("grace")}@acme.io`;
     await send(uid("v"), [identify(email, { title: "Founder", company_size: 120 }), track("demo_request")]);

@@ -7,7 +7,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { type DeliveryEnv, deliverDue, enqueueAlerts, listDeliveries, nextDue, redeliver } from "../../worker/webhooks/outbox";
+import { type TestDeliveryEnv as DeliveryEnv, deliverDue, enqueueAlerts, listDeliveries, nextDue, redeliver } from "./webhooks-support";
 import { SECRET, receiver, testAlert, testHook } from "./webhooks-support";
 
 const OLD = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";

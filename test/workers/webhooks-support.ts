@@ -5,9 +5,48 @@
  */
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { vi } from "vitest";
+import type { Delivery } from "../../shared/api";
 import type { WebhookConfig, WebhookEventType } from "../../worker/config";
-import type { Lead } from "../../worker/lead";
-import { type Alert, type Delivery, listDeliveries, nextDue } from "../../worker/webhooks/outbox";
+import type { Lead } from "../../worker/lead/object";
+import { deliverDue as deliver } from "../../worker/webhooks/delivery";
+import type { Alert } from "../../worker/webhooks/payload";
+import { type ListOptions, OutboxStore } from "../../worker/webhooks/store";
+
+/**
+ * The outbox as the tests drive it, over an object's `sql`. The environment is given the way
+ * wrangler gives it (variable names), so a test reads like the deployment it stands for.
+ */
+export interface TestDeliveryEnv {
+  LEADLIGHT_DEV?: string;
+  LEAD_INDEX?: D1Database;
+  [secret: string]: unknown;
+}
+
+export function enqueueAlerts(sql: SqlStorage, hooks: readonly WebhookConfig[], alerts: readonly Alert[], now: number): number | null {
+  const outbox = new OutboxStore(sql);
+  outbox.enqueue(hooks, alerts, now);
+  return outbox.nextDue();
+}
+
+export const deliverDue = (sql: SqlStorage, env: TestDeliveryEnv, hooks: readonly WebhookConfig[], now: number) =>
+  deliver(
+    new OutboxStore(sql),
+    {
+      dev: env.LEADLIGHT_DEV === "true",
+      index: env.LEAD_INDEX,
+      secret: (name) => (typeof env[name] === "string" ? (env[name] as string) : undefined),
+    },
+    hooks,
+    now,
+  );
+
+export const listDeliveries = (sql: SqlStorage, options?: ListOptions): Delivery[] => new OutboxStore(sql).list(options);
+export const nextDue = (sql: SqlStorage): number | null => new OutboxStore(sql).nextDue();
+export const deliveryEndpoint = (sql: SqlStorage, id: string): string | null => new OutboxStore(sql).endpointOf(id);
+export function redeliver(sql: SqlStorage, id: string, now: number): number | null {
+  const outbox = new OutboxStore(sql);
+  return outbox.redeliver(id, now) ? outbox.nextDue() : null;
+}
 
 export const SECRET = "whsec_dGVzdC1zZWNyZXQtZm9yLWxlYWRsaWdodC10ZXN0cw==";
 
@@ -101,6 +140,7 @@ export function testAlert(type: WebhookEventType, sequence: number, marker: stri
       score: 95,
       engagement: 60,
       fit: 35,
+      sequence,
       first_seen: new Date().toISOString(),
       last_seen: new Date().toISOString(),
     },
@@ -108,6 +148,6 @@ export function testAlert(type: WebhookEventType, sequence: number, marker: stri
     to: "sql",
     reasons: [{ rule: "demo-request", points: 30, count: 1 }],
     recent: [],
-    dashboard_url: `http://127.0.0.1:8787/dashboard#lead=${marker}`,
+    dashboard_url: `https://collector.site.test/dashboard#lead=${marker}`,
   };
 }

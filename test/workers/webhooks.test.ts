@@ -9,7 +9,7 @@ import { Webhook } from "standardwebhooks";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { emailLead, visitorLead } from "../../worker/identity";
 import { enableEndpoint } from "../../worker/webhooks/endpoints";
-import { enqueueAlerts } from "../../worker/webhooks/outbox";
+import { enqueueAlerts } from "./webhooks-support";
 import { RETRY_SCHEDULE_MS } from "../../worker/webhooks/schedule";
 import { SITE, admin, identify, pageView, send, track, uid } from "./helpers";
 import { SECRET, alarmAt, deliveries, drain, elapse, outboxDue, outboxRows, receiver } from "./webhooks-support";
@@ -91,7 +91,7 @@ describe("delivery", () => {
     ]);
     const verifier = new Webhook(SECRET);
     for (const call of calls) {
-      expect(call.url).toBe("http://127.0.0.1:8787/dev/inbox/sales");
+      expect(call.url).toBe("https://hooks.site.test/sales");
       expect(call.headers.get("content-type")).toBe("application/json");
       expect(call.headers.get("user-agent")).toBe("Leadlight-Webhooks/1");
       const payload = verifier.verify(call.body, Object.fromEntries(call.headers)) as Record<string, unknown>;
@@ -286,6 +286,7 @@ function alertFixture() {
       score: 45,
       engagement: 10,
       fit: 35,
+      sequence: 1,
       first_seen: new Date().toISOString(),
       last_seen: new Date().toISOString(),
     },

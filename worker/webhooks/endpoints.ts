@@ -3,7 +3,7 @@
  *
  * A receiver that answers 410 asks never to be called again, by anyone, so the first Lead object
  * that hears it records it here and every other lead reads it before sending (once per alarm
- * run, see `deliverDue` in outbox.ts). Each lead still keeps its own record in its
+ * run, see `deliverDue` in delivery.ts). Each lead still keeps its own record in its
  * `webhook_disabled` table, which is what delivery falls back to when the index cannot be read:
  * an index that is down never holds back an alert.
  *
@@ -11,37 +11,12 @@
  * new URL in the config enables it again, and so does a manual redelivery (`enableEndpoint`).
  */
 
-/** Created on first use by each isolate; idempotent, like the lead index's own tables. */
-export const DISABLED_ENDPOINTS_SCHEMA = `CREATE TABLE IF NOT EXISTS disabled_endpoints (
-     endpoint TEXT PRIMARY KEY,
-     url      TEXT NOT NULL,
-     at       INTEGER NOT NULL,
-     reason   TEXT NOT NULL
-   )`;
-
 /** One endpoint that said 410: its id, the URL it had then, when, and why (e.g. "410 Gone"). */
 export interface DisabledEndpoint {
   endpoint: string;
   url: string;
   at: number;
   reason: string;
-}
-
-const ready = new WeakMap<D1Database, Promise<unknown>>();
-
-function schema(db: D1Database): Promise<unknown> {
-  let done = ready.get(db);
-  if (!done) {
-    done = db
-      .prepare(DISABLED_ENDPOINTS_SCHEMA)
-      .run()
-      .catch((error: unknown) => {
-        ready.delete(db);
-        throw error;
-      });
-    ready.set(db, done);
-  }
-  return done;
 }
 
 /**
@@ -53,14 +28,12 @@ function schema(db: D1Database): Promise<unknown> {
  * isDisabled(off, hook) // true: this endpoint at this URL answered 410
  */
 export async function disabledEndpoints(db: D1Database): Promise<Map<string, DisabledEndpoint>> {
-  await schema(db);
   const { results } = await db.prepare("SELECT endpoint, url, at, reason FROM disabled_endpoints").all<DisabledEndpoint>();
   return new Map(results.map((row) => [row.endpoint, row]));
 }
 
 /** Disables the endpoint at this URL for every lead (it answered 410 Gone). Throws when the index is unreachable. */
 export async function disableEndpoint(db: D1Database, entry: DisabledEndpoint): Promise<void> {
-  await schema(db);
   await db
     .prepare(
       `INSERT INTO disabled_endpoints (endpoint, url, at, reason) VALUES (?, ?, ?, ?)
@@ -79,7 +52,6 @@ export async function disableEndpoint(db: D1Database, entry: DisabledEndpoint): 
  * await enableEndpoint(this.env.LEAD_INDEX, "sales");
  */
 export async function enableEndpoint(db: D1Database, endpoint: string): Promise<void> {
-  await schema(db);
   await db.prepare("DELETE FROM disabled_endpoints WHERE endpoint = ?").bind(endpoint).run();
 }
 

@@ -13,6 +13,7 @@ const alert = (overrides: Partial<Alert> = {}): Alert => ({
     score: 95,
     engagement: 60,
     fit: 35,
+    sequence: 3,
     first_seen: "2026-11-20T09:00:00.000Z",
     last_seen: "2026-11-23T10:00:00.000Z",
   },
@@ -25,7 +26,7 @@ const alert = (overrides: Partial<Alert> = {}): Alert => ({
     { rule: "pricing-revisit", points: 15, count: 1 },
     { rule: "chat", points: 0, count: 0 },
   ],
-  recent: [{ id: "e2", type: "track", name: "demo_request" }],
+  recent: [{ id: "e2", type: "track", name: "demo_request", ts: 1763892000000, received_at: "2026-11-23T10:00:00.000Z", bot: null }],
   dashboard_url: "http://127.0.0.1:8787/dashboard#lead=a1b2",
   ...overrides,
 });
@@ -41,7 +42,7 @@ describe("the standard body", () => {
         from: "mql",
         to: "sql",
         reasons: alert().reasons,
-        recent: [{ id: "e2", type: "track", name: "demo_request" }],
+        recent: [{ id: "e2", type: "track", name: "demo_request", ts: 1763892000000, received_at: "2026-11-23T10:00:00.000Z", bot: null }],
         sequence: 3,
       },
     });

@@ -2,7 +2,7 @@
  * What one alert says, as bytes: the Standard Webhooks body of DESIGN.md, or a Slack message.
  * Built once when the alert is enqueued, so every retry sends exactly the same body. Pure.
  */
-import type { Stage, WebhookEventType } from "../config";
+import type { AlertBody, AlertEvent, LeadSnapshot, Reason, Stage, WebhookEventType } from "../../shared/api";
 
 /** One stage change of one lead, as the Lead object hands it to the outbox. */
 export interface Alert {
@@ -12,24 +12,12 @@ export interface Alert {
   sequence: number;
   /** When the transition happened (ms). */
   at: number;
-  lead: {
-    id: string;
-    email: string | null;
-    traits: Record<string, unknown>;
-    stage: Stage;
-    score: number;
-    engagement: number;
-    fit: number;
-    /** ISO 8601. */
-    first_seen: string;
-    /** ISO 8601. */
-    last_seen: string;
-  };
+  lead: LeadSnapshot;
   from: Stage;
   to: Stage;
-  reasons: { rule: string; points: number; count: number }[];
-  /** The lead's latest events (at most 10), already JSON-friendly. */
-  recent: Record<string, unknown>[];
+  reasons: Reason[];
+  /** The lead's latest events (at most 10). */
+  recent: AlertEvent[];
   /** The lead on the collector's dashboard, for the Slack button; null when unknown. */
   dashboard_url: string | null;
 }
@@ -43,7 +31,7 @@ export interface Alert {
  * // {"type":"lead.sql","timestamp":"2026-11-23T10:00:00.000Z","sequence":3,"data":{"lead":{...},"from":"mql","to":"sql",...}}
  */
 export function standardBody(alert: Alert): string {
-  return JSON.stringify({
+  const body: AlertBody = {
     type: alert.type,
     timestamp: new Date(alert.at).toISOString(),
     sequence: alert.sequence,
@@ -55,7 +43,8 @@ export function standardBody(alert: Alert): string {
       recent: alert.recent,
       sequence: alert.sequence,
     },
-  });
+  };
+  return JSON.stringify(body);
 }
 
 const STAGE_LABEL: Record<Stage, string> = {

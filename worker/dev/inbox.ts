@@ -7,17 +7,16 @@
  *   POST /dev/inbox/:endpoint   store {endpoint, headers, body, verified, received_at} → 204
  *   GET  /dev/inbox             {"messages": [...]}, newest first (?endpoint=, ?limit=)
  *
- * Served only when `LEADLIGHT_DEV` is "true"; otherwise both answer 404 `not_found`, as if the
- * routes did not exist. Messages live in one `Inbox` Durable Object; the oldest are dropped
- * beyond `KEEP`.
+ * Mounted only in local development (see dev/routes.ts). Messages live in one `Inbox` Durable
+ * Object; the oldest are dropped beyond `KEEP`.
  */
 import { DurableObject } from "cloudflare:workers";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { type Env, isDev } from "./env";
-import { ApiError } from "./errors";
-import { loadConfig } from "./settings";
-import { SecretError, parseSecrets, verifySignature } from "./webhooks/signing";
+import { type Env, secret } from "../env";
+import { ApiError } from "../errors";
+import { loadConfig } from "../settings";
+import { SecretError, parseSecrets, verifySignature } from "../webhooks/signing";
 
 const KEEP = 200;
 const MAX_BODY_BYTES = 256 * 1024;
@@ -108,7 +107,7 @@ async function verify(env: Env, endpoint: string, headers: Headers, body: string
   if (!hook.secret_env) return `webhook "${endpoint}" has no secret_env (unsigned format "${hook.format}")`;
   let keys: Uint8Array[];
   try {
-    keys = parseSecrets(env[hook.secret_env], hook.secret_env);
+    keys = parseSecrets(secret(env, hook.secret_env), hook.secret_env);
   } catch (error) {
     if (error instanceof SecretError) return error.message;
     throw error;
@@ -127,12 +126,6 @@ async function verify(env: Env, endpoint: string, headers: Headers, body: string
 }
 
 export const inbox = new Hono<{ Bindings: Env }>();
-
-// "/dev/inbox/*" also matches "/dev/inbox" itself.
-inbox.use("/dev/inbox/*", async (c, next) => {
-  if (!isDev(c.env)) throw new ApiError("not_found", "no such route");
-  await next();
-});
 
 inbox.post(
   "/dev/inbox/:endpoint",

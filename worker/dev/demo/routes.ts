@@ -4,7 +4,7 @@
  * flow from first visit to SQL alert.
  */
 import { Hono } from "hono";
-import type { Env } from "../env";
+import type { Env } from "../../env";
 import { CHAT_WIDGET_JS } from "./chat-widget";
 import { GUIDE_PDF, careers, home, pricing, requestDemo, resources } from "./pages";
 import { makePdf } from "./pdf";

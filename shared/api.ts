@@ -1,0 +1,166 @@
+/**
+ * What the collector says about leads, in its admin API and in its webhooks: one type per shape,
+ * each documented in the README. The Worker maps its rows to these explicitly (worker/lead/view.ts),
+ * so a column added to storage never leaks out by accident. Types only: nothing here runs.
+ */
+import type { Stage, WebhookEventType } from "../worker/config";
+
+export type { Stage, WebhookEventType };
+
+/** One rule's share of a score. */
+export interface Reason {
+  rule: string;
+  points: number;
+  count: number;
+}
+
+/**
+ * A lead as webhooks carry it, and the core of every API view of a lead. Anonymous device ids are
+ * never part of it.
+ */
+export interface LeadSnapshot {
+  id: string;
+  email: string | null;
+  traits: Record<string, unknown>;
+  stage: Stage;
+  score: number;
+  engagement: number;
+  fit: number;
+  /** The lead's stage-change counter: receivers order alerts by it. */
+  sequence: number;
+  /** ISO 8601. */
+  first_seen: string;
+  /** ISO 8601. */
+  last_seen: string;
+}
+
+/** A lead as the admin API shows it: the snapshot plus what only the site owner needs. */
+export interface LeadRecord extends LeadSnapshot {
+  site: string;
+  /** The anonymous ids (devices) whose history this lead holds. */
+  visitors: string[];
+  /** Every event of the lead was flagged as a bot's. */
+  bot: boolean;
+  events_total: number;
+}
+
+/** One event as the admin API shows it. */
+export interface EventView {
+  id: string;
+  type: "page_view" | "download" | "chat" | "identify" | "track";
+  name?: string;
+  url?: string;
+  ref?: string;
+  title?: string;
+  props?: unknown;
+  /** The client's clock (ms), kept but never trusted for ordering. */
+  ts: number;
+  /** The collector's receive time, ISO 8601: it orders and windows events. */
+  received_at: string;
+  /** The anonymous id that sent it (admin API only; never in a webhook). */
+  visitor: string | null;
+  /** Why it was flagged as a bot's, or null. */
+  bot: string | null;
+}
+
+/** An event as a webhook's `recent` carries it: no device id. */
+export type AlertEvent = Omit<EventView, "visitor">;
+
+export interface TransitionView {
+  sequence: number;
+  from: Stage;
+  to: Stage;
+  at: string;
+  score: number;
+  reasons: Reason[];
+  cause: string;
+}
+
+export interface DeliveryAttempt {
+  attempt: number;
+  at: string;
+  /** The receiver's HTTP status, or null when none came (timeout, network, refused, no secret). */
+  status: number | null;
+  duration_ms: number;
+  error: string | null;
+}
+
+export const DELIVERY_STATUSES = ["pending", "delivered", "failed", "disabled"] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+/** One message to one endpoint, with its attempts. */
+export interface Delivery {
+  /** The `webhook-id` the receiver saw. */
+  id: string;
+  endpoint: string;
+  type: string;
+  sequence: number;
+  format: string;
+  status: DeliveryStatus;
+  created_at: string;
+  updated_at: string;
+  /** When pending: the earliest time of the next attempt. */
+  next_attempt_at: string | null;
+  attempts: DeliveryAttempt[];
+  /** The exact body sent, only in exports. */
+  body?: unknown;
+}
+
+/** A row of GET /v1/deliveries: the delivery log across leads, from the lead index. */
+export interface DeliveryLogEntry {
+  id: string;
+  lead_id: string;
+  endpoint: string;
+  type: string;
+  sequence: number;
+  status: string;
+  attempts: number;
+  last_error: string | null;
+  updated_at: string;
+}
+
+/** GET /v1/leads/:id */
+export interface LeadView {
+  lead: LeadRecord;
+  reasons: Reason[];
+  /** The latest events (at most 500), oldest first. */
+  events: EventView[];
+  transitions: TransitionView[];
+  /** The score right after each of those events. */
+  score_history: { at: string; score: number }[];
+  deliveries: Delivery[];
+}
+
+/** GET /v1/leads/:id/export: everything stored about the lead. */
+export interface LeadExport extends LeadView {
+  exported_at: string;
+}
+
+/** A row of GET /v1/leads (from the lead index, seconds behind the lead itself). */
+export interface LeadListItem {
+  id: string;
+  site: string;
+  email: string | null;
+  stage: Stage;
+  score: number;
+  engagement: number;
+  fit: number;
+  first_seen: string;
+  last_seen: string;
+  bot: boolean;
+}
+
+/** The body of a Standard Webhooks alert. */
+export interface AlertBody {
+  type: WebhookEventType;
+  timestamp: string;
+  sequence: number;
+  data: {
+    lead: LeadSnapshot;
+    from: Stage;
+    to: Stage;
+    reasons: Reason[];
+    recent: AlertEvent[];
+    sequence: number;
+  };
+}

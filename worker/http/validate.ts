@@ -1,0 +1,59 @@
+/**
+ * The one way a request's input is read and checked: zod schemas, and an `ApiError` with every
+ * issue's path when the input does not match. Handlers receive typed, valid data or never run.
+ *
+ * @example
+ * admin.get("/v1/stats", query(StatsQuery, "stats take site=, from= and to="), (c) => {
+ *   const { site, from, to } = c.req.valid("query");
+ * });
+ */
+import type { MiddlewareHandler } from "hono";
+import { validator } from "hono/validator";
+import type { z } from "zod";
+import type { Env } from "../env";
+import { ApiError, type ErrorCode } from "../errors";
+
+export interface Issue {
+  path: string[];
+  message: string;
+}
+
+export const issuesOf = (error: z.ZodError): Issue[] => error.issues.map((i) => ({ path: i.path.map(String), message: i.message }));
+
+/** `value` checked against `schema`, or an ApiError with `code`, `message` and the issues. */
+export function check<S extends z.ZodType>(schema: S, value: unknown, code: ErrorCode, message: string): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new ApiError(code, message, { issues: issuesOf(parsed.error) });
+  return parsed.data;
+}
+
+/**
+ * A request body as JSON, whatever its content type: sendBeacon and many servers send JSON as
+ * text/plain or with no type at all.
+ */
+export async function readJson(request: Request): Promise<unknown> {
+  const text = await request.text();
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new ApiError("invalid_payload", "the body is not valid JSON", { issues: [] });
+  }
+}
+
+/** Query parameters left empty (`?stage=&limit=`, as a URL template reads) mean "not given". */
+const given = (query: Record<string, string | string[]>) => Object.fromEntries(Object.entries(query).filter(([, v]) => v !== ""));
+
+/** Validates the query string; 400 `invalid_request` with the issues otherwise. */
+export const query = <S extends z.ZodType>(schema: S, message: string) =>
+  validator("query", (value) => check(schema, given(value), "invalid_request", message));
+
+/** Validates a JSON body (see `readJson`); 400 `invalid_payload` with the issues otherwise. */
+export function jsonBody<S extends z.ZodType>(
+  schema: S,
+  message: string,
+): MiddlewareHandler<{ Bindings: Env }, string, { in: { json: z.input<S> }; out: { json: z.output<S> } }> {
+  return async (c, next) => {
+    c.req.addValidatedData("json", check(schema, await readJson(c.req.raw), "invalid_payload", message) as object);
+    await next();
+  };
+}

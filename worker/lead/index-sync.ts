@@ -1,0 +1,83 @@
+/**
+ * Keeping the lead index (D1) in step with this lead. The object stays the truth; the index gets
+ * a copy a moment after a change (changes within that moment share one copy), from the alarm.
+ * A lead stays owed until a copy lands, so an interrupted push is simply made again.
+ */
+import { type LeadCopy, pushLead } from "../lead-index";
+import { siteScoring, loadConfig } from "../settings";
+import type { LeadContext } from "./context";
+
+/** Changes within this long reach the lead index as one copy. */
+const INDEX_DELAY_MS = 1_000;
+const INDEX_RETRY_MS = 10_000;
+/** A decaying lead's copy in the index is refreshed this often per half-life (30 d → ~4 days). */
+const INDEX_REFRESHES_PER_HALF_LIFE = 8;
+
+/** Notes that the index needs a fresh copy, soon but batched with whatever follows. Call inside the change's block. */
+export function touchIndex(lead: LeadContext, now: number): void {
+  const row = lead.store.row();
+  if (!row) return;
+  if (row.index_due === null || row.index_due > now + INDEX_DELAY_MS) lead.store.setIndexDue(now + INDEX_DELAY_MS);
+  // Always: an alarm lost to a crash or to retries running out is set again by the next change.
+  lead.arm();
+}
+
+/**
+ * Sends the index what changed since its last copy. While engagement decays, the copy is
+ * refreshed now and then, so listings by score do not keep a quiet lead at its peak.
+ */
+export async function pushIndex(lead: LeadContext): Promise<void> {
+  const row = lead.store.row();
+  const now = Date.now();
+  if (!row) return;
+  const deliveries = lead.outbox.list({ updatedSince: row.indexed_at });
+  const changes = lead.store.transitions(row.indexed_seq);
+  const owed = (row.index_due !== null && row.index_due <= now) || changes.length > 0 || deliveries.length > 0;
+  if (!owed) return;
+  const { scoring } = siteScoring(loadConfig(lead.env), row.site);
+  const result = row.forward_to ? null : lead.score.current(row, scoring, now);
+  const copy: LeadCopy = {
+    id: row.id,
+    site: row.site,
+    // A visitor that handed over no longer is a lead of its own: its row leaves the index.
+    lead: result && {
+      id: row.id,
+      site: row.site,
+      email: row.kind === "email" ? row.email : null,
+      stage: row.stage,
+      score: result.score,
+      engagement: result.engagement,
+      fit: result.fit,
+      first_seen: row.first_seen,
+      last_seen: row.last_seen,
+      bot: lead.store.allEventsFlagged(),
+    },
+    changes: changes.map((c) => ({ sequence: c.sequence, from: c.from_stage, to: c.to_stage, at: c.at })),
+    deliveries: deliveries.map((d) => ({
+      id: d.id,
+      endpoint: d.endpoint,
+      type: d.type,
+      sequence: d.sequence,
+      status: d.status,
+      attempts: d.attempts.length,
+      last_error: d.attempts[d.attempts.length - 1]?.error ?? null,
+      updated_at: Date.parse(d.updated_at),
+    })),
+  };
+  try {
+    await pushLead(lead.env.LEAD_INDEX, copy, now);
+  } catch (error) {
+    console.error("lead index update failed; retrying from the alarm", error);
+    lead.store.setIndexDue(now + INDEX_RETRY_MS);
+    return;
+  }
+  const after = lead.store.row();
+  // A change that landed while the copy was on its way keeps the lead owed.
+  const changed = !after || after.last_seen !== row.last_seen || after.sequence !== row.sequence;
+  const refresh = result && result.engagement !== 0 ? now + (scoring.half_life_days * 86_400_000) / INDEX_REFRESHES_PER_HALF_LIFE : null;
+  lead.store.markIndexed({
+    due: changed ? (after?.index_due ?? now) : refresh,
+    at: now,
+    sequence: changes[changes.length - 1]?.sequence ?? row.indexed_seq,
+  });
+}

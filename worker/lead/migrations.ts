@@ -1,0 +1,111 @@
+/**
+ * The Lead object's SQLite schema, as an append-only list of migrations. A deployed object runs
+ * the ones it has not run yet, once, each in one transaction, before it serves anything.
+ *
+ * Never edit a migration that has shipped: objects that already ran it never run it again, so an
+ * edit would split the fleet into two schemas. Add a new entry instead. The SQL is written out
+ * here in full (not imported from the modules that use the tables) for the same reason.
+ */
+
+export const MIGRATIONS: readonly (readonly string[])[] = [
+  // 1: the lead, its events, the anonymous ids it absorbed, its stage log and its webhook outbox.
+  [
+    `CREATE TABLE lead (
+       singleton     INTEGER PRIMARY KEY CHECK (singleton = 1),
+       id            TEXT NOT NULL,
+       kind          TEXT NOT NULL CHECK (kind IN ('visitor', 'email')),
+       site          TEXT NOT NULL,
+       visitor       TEXT,
+       email         TEXT,
+       traits        TEXT NOT NULL DEFAULT '{}',
+       stage         TEXT NOT NULL DEFAULT 'anonymous',
+       score         REAL NOT NULL DEFAULT 0,
+       engagement    REAL NOT NULL DEFAULT 0,
+       fit           REAL NOT NULL DEFAULT 0,
+       rules_version TEXT,
+       sequence      INTEGER NOT NULL DEFAULT 0,
+       first_seen    INTEGER NOT NULL,
+       last_seen     INTEGER NOT NULL,
+       forward_to    TEXT,
+       collector_url TEXT,
+       recycled_at   INTEGER,
+       index_due     INTEGER,
+       indexed_at    INTEGER NOT NULL DEFAULT 0,
+       indexed_seq   INTEGER NOT NULL DEFAULT 0
+     )`,
+    `CREATE TABLE events (
+       seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+       id          TEXT NOT NULL UNIQUE,
+       type        TEXT NOT NULL,
+       name        TEXT,
+       url         TEXT,
+       ref         TEXT,
+       title       TEXT,
+       props       TEXT,
+       ts          INTEGER NOT NULL,
+       received_at INTEGER NOT NULL,
+       visitor     TEXT,
+       bot         TEXT
+     )`,
+    `CREATE INDEX events_by_time ON events (received_at, seq)`,
+    `CREATE TABLE visitors (visitor TEXT PRIMARY KEY, merged_at INTEGER NOT NULL)`,
+    `CREATE TABLE transitions (
+       sequence   INTEGER PRIMARY KEY,
+       from_stage TEXT NOT NULL,
+       to_stage   TEXT NOT NULL,
+       at         INTEGER NOT NULL,
+       score      REAL NOT NULL,
+       engagement REAL NOT NULL,
+       fit        REAL NOT NULL,
+       reasons    TEXT NOT NULL,
+       cause      TEXT NOT NULL
+     )`,
+    // The webhook outbox (see webhooks/store.ts for what each column means).
+    `CREATE TABLE IF NOT EXISTS webhook_outbox (
+       id         TEXT PRIMARY KEY,
+       endpoint   TEXT NOT NULL,
+       type       TEXT NOT NULL,
+       sequence   INTEGER NOT NULL,
+       format     TEXT NOT NULL,
+       body       TEXT NOT NULL,
+       status     TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed', 'disabled')),
+       tries      INTEGER NOT NULL DEFAULT 0,
+       next_at    INTEGER,
+       created_at INTEGER NOT NULL,
+       updated_at INTEGER NOT NULL,
+       UNIQUE (endpoint, sequence)
+     )`,
+    `CREATE INDEX IF NOT EXISTS webhook_outbox_by_status ON webhook_outbox (status, endpoint, sequence)`,
+    `CREATE TABLE IF NOT EXISTS webhook_attempts (
+       delivery_id TEXT NOT NULL,
+       attempt     INTEGER NOT NULL,
+       at          INTEGER NOT NULL,
+       status      INTEGER,
+       duration_ms INTEGER NOT NULL,
+       error       TEXT,
+       PRIMARY KEY (delivery_id, attempt)
+     )`,
+    `CREATE TABLE IF NOT EXISTS webhook_disabled (
+       endpoint TEXT PRIMARY KEY,
+       url      TEXT NOT NULL,
+       at       INTEGER NOT NULL,
+       reason   TEXT NOT NULL
+     )`,
+  ],
+];
+
+/**
+ * Runs the migrations this object has not run yet (of `migrations`, default all), each in one
+ * transaction. Tests pass a prefix of the list to build an object as an older release left it.
+ */
+export function migrate(storage: DurableObjectStorage, migrations: readonly (readonly string[])[] = MIGRATIONS): void {
+  const sql = storage.sql;
+  sql.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)");
+  const done = sql.exec<{ v: number | null }>("SELECT max(version) AS v FROM schema_migrations").one().v ?? 0;
+  migrations.slice(done).forEach((statements, index) => {
+    storage.transactionSync(() => {
+      for (const statement of statements) sql.exec(statement);
+      sql.exec("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)", done + index + 1, Date.now());
+    });
+  });
+}

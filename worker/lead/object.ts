@@ -1,0 +1,327 @@
+/**
+ * The Lead Durable Object: all state of one lead. This class only routes its RPC methods to the
+ * modules beside it and owns the one alarm; storage is in store.ts (and the outbox's in
+ * webhooks/store.ts), decisions are pure functions in scoring/.
+ *
+ * An anonymous visitor lives in the object named for its site and visitor id; once it identifies,
+ * it hands its history to the known lead's object (named for the email) and forwards to it.
+ */
+import { DurableObject } from "cloudflare:workers";
+import type { LeadExport, LeadView } from "../../shared/api";
+import { type Event, mergeTraits, normalizeEmail } from "../../shared/wire";
+import { inhumanTiming } from "../bot";
+import type { Config } from "../config";
+import { type Env, deliveryEnv } from "../env";
+import { emailLead } from "../identity";
+import { type FeedbackOutcome, feedbackMove, scoreMoves } from "../scoring/lifecycle";
+import type { Stage } from "../config";
+import { log, reason } from "../log";
+import { loadConfig, siteScoring } from "../settings";
+import { deliverDue } from "../webhooks/delivery";
+import { enableEndpoint } from "../webhooks/endpoints";
+import { OutboxStore } from "../webhooks/store";
+import type { LeadContext } from "./context";
+import { handOver, handOverOwed } from "./handover";
+import { pushIndex, touchIndex } from "./index-sync";
+import { migrate } from "./migrations";
+import { LeadScore } from "./score";
+import { type LeadRow, LeadStore, type StoredEvent, fromWire } from "./store";
+import { applyMoves } from "./transitions";
+import { toEventView, toRecord, toSnapshot, toTransitionView } from "./view";
+
+export interface IngestRequest {
+  site: string;
+  visitor: string;
+  events: Event[];
+  /** A reason when the whole request looked like a bot (user agent, webdriver). */
+  bot: string | null;
+  /** Origin of the collector as the client reached it, for links in alerts. */
+  collectorUrl: string;
+}
+
+export interface IngestResult {
+  accepted: number;
+  duplicates: number;
+  lead: string;
+}
+
+export interface AbsorbRequest {
+  site: string;
+  email: string;
+  /** The anonymous id handing over; null for a server-side identify with no visitor. */
+  visitor: string | null;
+  traits: Record<string, unknown>;
+  events: StoredEvent[];
+  collectorUrl: string | null;
+}
+
+/** A visitor's object that handed over answers reads with where its lead is now. */
+export type Forwarded = { forward_to: string };
+
+export type FeedbackResult = { ok: true; from: Stage; to: Stage } | { ok: false; message: string };
+
+const TIMELINE_EVENTS = 500;
+const MERGE_RETRY_MS = 2_000;
+const ALARM_RETRY_MS = 30_000;
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export class Lead extends DurableObject<Env> {
+  private readonly store: LeadStore;
+  private readonly outbox: OutboxStore;
+  private readonly score: LeadScore;
+  /** What the modules beside this class work with. */
+  private readonly lead: LeadContext;
+  /** The alarm time this instance last set; unknown after a restart or once the alarm ran. */
+  private alarmAt: number | null | undefined;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.store = new LeadStore(ctx.storage.sql);
+    this.outbox = new OutboxStore(ctx.storage.sql);
+    this.score = new LeadScore(this.store);
+    this.lead = {
+      env,
+      store: this.store,
+      outbox: this.outbox,
+      score: this.score,
+      transaction: (fn) => ctx.storage.transactionSync(fn),
+      arm: () => this.arm(),
+    };
+    ctx.blockConcurrencyWhile(async () => migrate(ctx.storage));
+  }
+
+  private transaction<T>(fn: () => T): T {
+    return this.ctx.storage.transactionSync(fn);
+  }
+
+  /** Stores a batch from the snippet (or a server-side identify) and acts on it. */
+  async ingest(request: IngestRequest): Promise<IngestResult> {
+    const config = loadConfig(this.env);
+    const existing = this.store.row();
+    const identifiesAs = lastIdentifiedEmail(request.events, request.bot);
+    if (existing?.forward_to && !(identifiesAs && identifiesAs !== existing.email)) {
+      // Forwarding: this object only remembers when the visitor was last seen.
+      this.store.touch(clock(existing));
+      if (!existing.email) throw new Error("a forwarding lead always has the email it forwards to");
+      return emailLead(this.env, existing.site, existing.email).ingest(request);
+    }
+
+    const now = clock(existing);
+    // Events, profile, score, stage changes and their alerts: all stored, or none.
+    const { row, accepted } = this.transaction(() => {
+      const row = existing ?? this.store.create({ id: this.ctx.id.toString(), kind: "visitor", site: request.site, visitor: request.visitor, now });
+      // A visitor now identifying as someone else (a shared computer) starts a new hand-over.
+      if (row.forward_to && identifiesAs) this.store.setForward(null);
+      // Inhuman timing is about page views: an identify or a demo request in the same batch still counts.
+      const timingBot = inhumanTiming(request.events) ? "timing" : null;
+      let accepted = 0;
+      for (const event of request.events) {
+        const bot = request.bot ?? (event.type === "page_view" ? timingBot : null);
+        if (this.store.insertEvent(fromWire(event, request.visitor, now, bot))) accepted++;
+      }
+      this.store.updateProfile({
+        lastSeen: now,
+        collectorUrl: request.collectorUrl,
+        email: row.kind === "visitor" ? identifiesAs : null,
+        traits: mergeTraits(JSON.parse(row.traits), identifyTraits(request.events, request.bot)),
+      });
+      const updated = this.store.row() as LeadRow;
+      if (!handOverOwed(updated)) this.rescore(config, now, "events");
+      return { row: updated, accepted };
+    });
+
+    const duplicates = request.events.length - accepted;
+    if (handOverOwed(row)) {
+      const target = await handOver(this.lead);
+      return { accepted, duplicates, lead: target ?? row.id };
+    }
+    return { accepted, duplicates, lead: row.id };
+  }
+
+  /**
+   * Takes in the history of an anonymous visitor who identified as this lead's email. Dedup by
+   * event id makes a repeated hand-over harmless, so the visitor's object may retry freely.
+   */
+  absorb(request: AbsorbRequest): string {
+    const config = loadConfig(this.env);
+    const existing = this.store.row();
+    const now = clock(existing);
+    return this.transaction(() => {
+      const row =
+        existing ?? this.store.create({ id: this.ctx.id.toString(), kind: "email", site: request.site, email: normalizeEmail(request.email), now });
+      for (const event of request.events) this.store.insertEvent(event);
+      if (request.visitor) this.store.addVisitor(request.visitor, now);
+      this.store.updateAfterMerge({
+        firstSeen: request.events.reduce((min, e) => Math.min(min, e.received_at), row.first_seen),
+        lastSeen: now,
+        collectorUrl: request.collectorUrl,
+        traits: mergeTraits(JSON.parse(row.traits), request.traits),
+      });
+      // Merged events are older than what this object folded so far: fold the history again.
+      this.score.reset();
+      this.rescore(config, now, "merge");
+      return row.id;
+    });
+  }
+
+  /** The lead, its score explanation, its timeline, stage log and webhook deliveries. */
+  describe(now = Date.now()): LeadView | Forwarded | null {
+    const row = this.store.row();
+    if (!row) return null;
+    if (row.forward_to) return { forward_to: row.forward_to };
+    const { scoring } = siteScoring(loadConfig(this.env), row.site);
+    const result = this.score.current(row, scoring, now);
+    return {
+      lead: toRecord(toSnapshot(row, result), {
+        site: row.site,
+        visitors: row.visitor ? [row.visitor] : this.store.absorbedVisitors(),
+        bot: this.store.allEventsFlagged(),
+        events_total: this.store.eventCount(),
+      }),
+      reasons: result.reasons,
+      events: this.store.latestEvents(TIMELINE_EVENTS).map(toEventView),
+      transitions: this.store.transitions().map(toTransitionView),
+      score_history: this.score.history(row, scoring, TIMELINE_EVENTS).map((p) => ({ at: iso(p.at), score: p.score })),
+      deliveries: this.outbox.list(),
+    };
+  }
+
+  /** Everything stored about the lead, for a privacy access request. */
+  exportAll(): LeadExport | Forwarded | null {
+    const view = this.describe();
+    if (!view || "forward_to" in view) return view;
+    return {
+      ...view,
+      events: this.store.history().toArray().map(toEventView),
+      deliveries: this.outbox.list({ body: true }),
+      exported_at: new Date().toISOString(),
+    };
+  }
+
+  /**
+   * Sales feedback: the only way a lead moves back (rejected → recycled). Written, with its
+   * alert, in one synchronous block like every other stage change.
+   */
+  feedback(outcome: FeedbackOutcome, reason: string | null): FeedbackResult {
+    const config = loadConfig(this.env);
+    const row = this.store.row();
+    if (!row || row.forward_to) return { ok: false, message: "this object holds no lead" };
+    const move = feedbackMove(row.stage, outcome);
+    if (!move.ok) return move;
+    const now = clock(row);
+    const result = this.score.current(row, siteScoring(config, row.site).scoring, now);
+    this.transaction(() => {
+      if (move.to === "recycled") this.store.setRecycledAt(now);
+      applyMoves(this.lead, config, row, [move.to], result, now, `feedback: ${outcome}${reason ? ` (${reason})` : ""}`);
+      touchIndex(this.lead, now);
+    });
+    return { ok: true, from: row.stage, to: move.to };
+  }
+
+  /** Sends a delivery again (after its retries ran out, or to an endpoint that said 410). */
+  async redeliver(id: string): Promise<boolean> {
+    const endpoint = this.outbox.endpointOf(id);
+    if (endpoint === null) return false;
+    // Enabled for every lead first: if the index is down this throws with nothing changed, and
+    // the operator retries; the other order would let an alarm in between disable it again.
+    await enableEndpoint(this.env.LEAD_INDEX, endpoint);
+    const found = this.outbox.redeliver(id, Date.now());
+    if (found) touchIndex(this.lead, Date.now());
+    return found;
+  }
+
+  /**
+   * Erases the lead: every row, the pending alerts and the alarm. Returns the anonymous ids
+   * that had handed over to it, so their objects can be erased too.
+   */
+  async erase(onlyIfForwardingTo?: string): Promise<{ site: string; visitors: string[] } | null> {
+    const row = this.store.row();
+    if (!row) return null;
+    // A visitor that has since identified as someone else belongs to that lead now: keep it.
+    if (onlyIfForwardingTo !== undefined && row.forward_to !== onlyIfForwardingTo) return null;
+    const visitors = row.visitor ? [row.visitor] : this.store.absorbedVisitors();
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    this.score.reset();
+    this.alarmAt = undefined;
+    // deleteAll drops the schema too; the object must stay usable should the visitor return.
+    migrate(this.ctx.storage);
+    return { site: row.site, visitors };
+  }
+
+  /**
+   * The one alarm does all owed work: a hand-over that failed, webhook deliveries that are due,
+   * and the lead index's copy. Then it points itself at the next owed moment.
+   */
+  override async alarm(): Promise<void> {
+    this.alarmAt = undefined;
+    try {
+      const config = loadConfig(this.env);
+      const row = this.store.row();
+      if (!row) return;
+      if (handOverOwed(row)) await handOver(this.lead);
+      await deliverDue(this.outbox, deliveryEnv(this.env), config.webhooks, Date.now());
+      await pushIndex(this.lead);
+      this.arm();
+    } catch (error) {
+      // Retrying here, not by throwing: the runtime gives up on a throwing alarm after a few
+      // tries, and the work it owes (alerts, the index copy) must not be dropped with it.
+      log("error", "lead.alarm_failed", { lead: this.ctx.id.toString(), reason: reason(error), retry_in_ms: ALARM_RETRY_MS });
+      try {
+        await this.ctx.storage.setAlarm(Date.now() + ALARM_RETRY_MS);
+      } catch {
+        // Storage itself is gone (the object is being reset): the runtime's own alarm retry takes over.
+        throw error;
+      }
+    }
+  }
+
+  /**
+   * Points the alarm at the earliest owed work. Synchronous, so it can close the same block
+   * that created the work; a later `setAlarm` replaces an earlier one, which is right because
+   * this always computes the earliest of everything owed.
+   */
+  private arm(): void {
+    const row = this.store.row();
+    if (!row) return;
+    const owed = [this.outbox.nextDue(), row.index_due];
+    if (handOverOwed(row)) owed.push(Date.now() + MERGE_RETRY_MS);
+    const at = owed.reduce<number | null>((min, t) => (t === null ? min : min === null ? t : Math.min(min, t)), null);
+    // Skipped when this instance already set that very time: a hot lead's batches cost no alarm write.
+    if (at !== null && at !== this.alarmAt) void this.ctx.storage.setAlarm(at);
+    this.alarmAt = at;
+  }
+
+  /**
+   * Scores the lead now and moves its stage forward, in the caller's transaction. A rejected
+   * lead re-qualifies on what it does after the rejection, not on what sales saw.
+   */
+  private rescore(config: Config, now: number, cause: string): void {
+    const row = this.store.row();
+    if (!row) return;
+    const { scoring } = siteScoring(config, row.site);
+    const result = this.score.current(row, scoring, now);
+    const qualifying = row.stage === "recycled" && row.recycled_at !== null ? this.score.since(row, scoring, row.recycled_at, now) : result;
+    this.store.setScore(result, this.score.version);
+    applyMoves(this.lead, config, row, scoreMoves(scoring.stages, row, qualifying), result, now, cause);
+    touchIndex(this.lead, now);
+  }
+}
+
+/** Server receive time, never running backwards for this lead: it orders and windows events. */
+const clock = (row: LeadRow | null): number => Math.max(Date.now(), row?.last_seen ?? 0);
+
+/** The email of the last identify a human sent in this batch, normalized. */
+function lastIdentifiedEmail(events: readonly Event[], bot: string | null): string | null {
+  if (bot) return null;
+  const identifies = events.filter((e) => e.type === "identify");
+  const last = identifies[identifies.length - 1];
+  return last?.type === "identify" ? normalizeEmail(last.props.email) : null;
+}
+
+/** Traits given by identify events, later ones winning. */
+function identifyTraits(events: readonly Event[], bot: string | null): Record<string, unknown> {
+  if (bot) return {};
+  return Object.assign({}, ...events.map((e) => (e.type === "identify" ? (e.props.traits ?? {}) : {})));
+}

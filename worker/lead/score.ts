@@ -1,0 +1,61 @@
+/**
+ * A lead's score, kept current cheaply. The engagement fold lives in memory, so a batch costs its
+ * own events, not the lead's whole history; it starts over from the stored history whenever the
+ * rules change or a merge adds older events. The stored events stay the source of truth.
+ */
+import type { ScoringConfig } from "../config";
+import { type EngagementState, type ScoreResult, addEvent, emptyEngagement, rescore, scoreAt } from "../scoring/engine";
+import { compiledScoring, rulesVersion } from "../settings";
+import { type LeadRow, type LeadStore, toScored } from "./store";
+
+export class LeadScore {
+  private fold: { version: string; state: EngagementState; lastSeq: number } | null = null;
+
+  constructor(private readonly store: LeadStore) {}
+
+  /** The fingerprint of the rules the current fold was made with; null before the first score. */
+  get version(): string | null {
+    return this.fold?.version ?? null;
+  }
+
+  /** Forget the fold: the next score replays the whole history (after a merge or an erasure). */
+  reset(): void {
+    this.fold = null;
+  }
+
+  /** The score now: new events folded in, or the whole history again when the rules changed. */
+  current(lead: LeadRow, scoring: ScoringConfig, now: number): ScoreResult {
+    const version = rulesVersion(scoring);
+    const compiled = compiledScoring(scoring);
+    if (this.fold?.version !== version) this.fold = { version, state: emptyEngagement(), lastSeq: 0 };
+    const fold = this.fold;
+    for (const row of this.store.eventsAfter(fold.lastSeq)) {
+      fold.state = addEvent(compiled, fold.state, toScored(row));
+      fold.lastSeq = Math.max(fold.lastSeq, row.seq);
+    }
+    return scoreAt(compiled, fold.state, traitsOf(lead), now);
+  }
+
+  /** The score of only what the lead did after `since`, with its full fit. */
+  since(lead: LeadRow, scoring: ScoringConfig, since: number, now: number): ScoreResult {
+    return rescore(compiledScoring(scoring), this.store.eventsSince(since).map(toScored), traitsOf(lead), now);
+  }
+
+  /** The score right after each of the latest `limit` events, as the dashboard charts it. */
+  history(lead: LeadRow, scoring: ScoringConfig, limit: number): { at: number; score: number }[] {
+    const compiled = compiledScoring(scoring);
+    const traits = traitsOf(lead);
+    const skip = this.store.eventCount() - limit;
+    let state = emptyEngagement();
+    const points: { at: number; score: number }[] = [];
+    let index = 0;
+    for (const row of this.store.history()) {
+      state = addEvent(compiled, state, toScored(row));
+      if (index++ >= skip) points.push({ at: row.received_at, score: scoreAt(compiled, state, traits, row.received_at).score });
+    }
+    return points;
+  }
+}
+
+/** The traits fit rules read: the profile, plus the email of a known lead. */
+export const traitsOf = (lead: LeadRow): Record<string, unknown> => ({ ...JSON.parse(lead.traits), email: lead.email ?? undefined });

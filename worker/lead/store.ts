@@ -1,0 +1,252 @@
+/**
+ * Every SQL statement of a Lead object, as named operations over its SQLite storage. The object
+ * and its helpers never write SQL themselves: a column changes here and nowhere else.
+ *
+ * All methods are synchronous, so a caller can group several of them in one `transactionSync`
+ * (or one block with no await): they commit together or not at all.
+ */
+import type { Event } from "../../shared/wire";
+import type { Stage } from "../config";
+import type { ScoredEvent } from "../scoring/engine";
+
+export type LeadRow = {
+  id: string;
+  kind: "visitor" | "email";
+  site: string;
+  visitor: string | null;
+  email: string | null;
+  traits: string;
+  stage: Stage;
+  score: number;
+  engagement: number;
+  fit: number;
+  rules_version: string | null;
+  sequence: number;
+  first_seen: number;
+  last_seen: number;
+  forward_to: string | null;
+  collector_url: string | null;
+  /** When sales last rejected the lead: it re-qualifies on what it does after this. */
+  recycled_at: number | null;
+  /** When the lead index is owed a fresh copy of this lead; null when it has the latest. */
+  index_due: number | null;
+  /** When the index last got a copy, and the last stage change it holds. */
+  indexed_at: number;
+  indexed_seq: number;
+};
+
+const LEAD_COLUMNS =
+  "id, kind, site, visitor, email, traits, stage, score, engagement, fit, rules_version, sequence, first_seen, last_seen, forward_to, collector_url, recycled_at, index_due, indexed_at, indexed_seq";
+
+export type EventRow = {
+  seq: number;
+  id: string;
+  type: Event["type"];
+  name: string | null;
+  url: string | null;
+  ref: string | null;
+  title: string | null;
+  props: string | null;
+  ts: number;
+  received_at: number;
+  visitor: string | null;
+  bot: string | null;
+};
+
+const EVENT_COLUMNS = "seq, id, type, name, url, ref, title, props, ts, received_at, visitor, bot";
+
+/** An event as stored, in the shape other objects receive it in a merge. */
+export type StoredEvent = Omit<EventRow, "seq">;
+
+export type TransitionRow = {
+  sequence: number;
+  from_stage: Stage;
+  to_stage: Stage;
+  at: number;
+  score: number;
+  engagement: number;
+  fit: number;
+  reasons: string;
+  cause: string;
+};
+
+export const toScored = (row: EventRow | StoredEvent): ScoredEvent => ({
+  id: row.id,
+  type: row.type,
+  name: row.name ?? undefined,
+  url: row.url ?? undefined,
+  props: row.props ? JSON.parse(row.props) : undefined,
+  at: row.received_at,
+  bot: row.bot !== null,
+});
+
+/** The fields of a wire event that the events table keeps. */
+export function fromWire(event: Event, visitor: string | null, receivedAt: number, bot: string | null): StoredEvent {
+  return {
+    id: event.id,
+    type: event.type,
+    name: event.type === "track" ? event.name : null,
+    url: event.url ?? null,
+    ref: event.ref ?? null,
+    title: event.title ?? null,
+    props: event.props === undefined ? null : JSON.stringify(event.props),
+    ts: event.ts,
+    received_at: receivedAt,
+    visitor,
+    bot,
+  };
+}
+
+export class LeadStore {
+  constructor(private readonly sql: SqlStorage) {}
+
+  row(): LeadRow | null {
+    return this.sql.exec<LeadRow>(`SELECT ${LEAD_COLUMNS} FROM lead`).toArray()[0] ?? null;
+  }
+
+  create(init: { id: string; kind: LeadRow["kind"]; site: string; visitor?: string; email?: string; now: number }): LeadRow {
+    this.sql.exec(
+      "INSERT INTO lead (singleton, id, kind, site, visitor, email, first_seen, last_seen) VALUES (1, ?, ?, ?, ?, ?, ?, ?)",
+      init.id, init.kind, init.site, init.visitor ?? null, init.email ?? null, init.now, init.now,
+    );
+    return this.row() as LeadRow;
+  }
+
+  /** Stores an event unless its id is already here; true when it was new. */
+  insertEvent(event: StoredEvent): boolean {
+    // RETURNING yields no row when the id was already stored: that is a duplicate.
+    const inserted = this.sql.exec(
+      `INSERT INTO events (id, type, name, url, ref, title, props, ts, received_at, visitor, bot)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING seq`,
+      event.id, event.type, event.name, event.url, event.ref, event.title, event.props, event.ts, event.received_at,
+      event.visitor, event.bot,
+    );
+    return inserted.toArray().length > 0;
+  }
+
+  /** After an ingest: when it was seen, from which collector, and its profile. */
+  updateProfile(update: { lastSeen: number; collectorUrl: string | null; email: string | null; traits: Record<string, unknown> }): void {
+    this.sql.exec(
+      "UPDATE lead SET last_seen = ?, collector_url = coalesce(?, collector_url), email = coalesce(?, email), traits = ? WHERE singleton = 1",
+      update.lastSeen, update.collectorUrl, update.email, JSON.stringify(update.traits),
+    );
+  }
+
+  /** After a merge: the absorbed history may start earlier than this lead did. */
+  updateAfterMerge(update: { firstSeen: number; lastSeen: number; collectorUrl: string | null; traits: Record<string, unknown> }): void {
+    this.sql.exec(
+      "UPDATE lead SET traits = ?, first_seen = ?, last_seen = ?, collector_url = coalesce(?, collector_url) WHERE singleton = 1",
+      JSON.stringify(update.traits), update.firstSeen, update.lastSeen, update.collectorUrl,
+    );
+  }
+
+  touch(lastSeen: number): void {
+    this.sql.exec("UPDATE lead SET last_seen = ? WHERE singleton = 1", lastSeen);
+  }
+
+  setScore(score: { score: number; engagement: number; fit: number }, rulesVersion: string | null): void {
+    this.sql.exec(
+      "UPDATE lead SET score = ?, engagement = ?, fit = ?, rules_version = ? WHERE singleton = 1",
+      score.score, score.engagement, score.fit, rulesVersion,
+    );
+  }
+
+  setStage(stage: Stage, sequence: number): void {
+    this.sql.exec("UPDATE lead SET stage = ?, sequence = ? WHERE singleton = 1", stage, sequence);
+  }
+
+  setRecycledAt(at: number): void {
+    this.sql.exec("UPDATE lead SET recycled_at = ? WHERE singleton = 1", at);
+  }
+
+  /** Where this visitor's events go from now on: the known lead it handed over to, or nowhere. */
+  setForward(target: string | null): void {
+    if (target === null) this.sql.exec("UPDATE lead SET forward_to = NULL WHERE singleton = 1");
+    // A visitor that handed over keeps no traits of its own: the known lead holds them.
+    else this.sql.exec("UPDATE lead SET forward_to = ?, traits = '{}' WHERE singleton = 1", target);
+  }
+
+  insertTransition(t: TransitionRow): void {
+    this.sql.exec(
+      `INSERT INTO transitions (sequence, from_stage, to_stage, at, score, engagement, fit, reasons, cause)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      t.sequence, t.from_stage, t.to_stage, t.at, t.score, t.engagement, t.fit, t.reasons, t.cause,
+    );
+  }
+
+  transitions(afterSequence = 0): TransitionRow[] {
+    return this.sql
+      .exec<TransitionRow>(
+        "SELECT sequence, from_stage, to_stage, at, score, engagement, fit, reasons, cause FROM transitions WHERE sequence > ? ORDER BY sequence",
+        afterSequence,
+      )
+      .toArray();
+  }
+
+  /** Every event in receive order (ties by arrival). */
+  history(): SqlStorageCursor<EventRow> {
+    return this.sql.exec<EventRow>(`SELECT ${EVENT_COLUMNS} FROM events ORDER BY received_at, seq`);
+  }
+
+  /**
+   * Events stored after `seq`. New events are appended at the lead's monotonic receive time, so
+   * their seq order is their time order and the primary key finds them without the time index;
+   * from 0 (a full refold, after a merge added older events) they are read in time order.
+   */
+  eventsAfter(seq: number): SqlStorageCursor<EventRow> {
+    return this.sql.exec<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE seq > ? ORDER BY ${seq === 0 ? "received_at, seq" : "seq"}`,
+      seq,
+    );
+  }
+
+  /** Events received after `since`, in time order. */
+  eventsSince(since: number): EventRow[] {
+    return this.sql
+      .exec<EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE received_at > ? ORDER BY received_at, seq`, since)
+      .toArray();
+  }
+
+  /** The latest `limit` events, oldest of them first. */
+  latestEvents(limit: number): EventRow[] {
+    return this.sql
+      .exec<EventRow>(
+        `SELECT ${EVENT_COLUMNS} FROM (SELECT ${EVENT_COLUMNS} FROM events ORDER BY received_at DESC, seq DESC LIMIT ?)
+         ORDER BY received_at, seq`,
+        limit,
+      )
+      .toArray();
+  }
+
+  eventCount(): number {
+    return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM events").one().n;
+  }
+
+  /** A lead whose every event was flagged is a bot; one flagged event among human ones is not. */
+  allEventsFlagged(): boolean {
+    const counts = this.sql.exec<{ all: number; bots: number }>('SELECT count(*) AS "all", count(bot) AS bots FROM events').one();
+    return counts.all > 0 && counts.all === counts.bots;
+  }
+
+  /** Removes the events a hand-over passed on (those up to `seq`); later arrivals stay. */
+  deleteEventsUpTo(seq: number): void {
+    this.sql.exec("DELETE FROM events WHERE seq <= ?", seq);
+  }
+
+  addVisitor(visitor: string, at: number): void {
+    this.sql.exec("INSERT OR IGNORE INTO visitors (visitor, merged_at) VALUES (?, ?)", visitor, at);
+  }
+
+  /** The anonymous ids whose history this lead absorbed, oldest first. */
+  absorbedVisitors(): string[] {
+    return this.sql.exec<{ visitor: string }>("SELECT visitor FROM visitors ORDER BY merged_at").toArray().map((v) => v.visitor);
+  }
+
+  setIndexDue(at: number | null): void {
+    this.sql.exec("UPDATE lead SET index_due = ? WHERE singleton = 1", at);
+  }
+
+  markIndexed(update: { due: number | null; at: number; sequence: number }): void {
+    this.sql.exec("UPDATE lead SET index_due = ?, indexed_at = ?, indexed_seq = ? WHERE singleton = 1", update.due, update.at, update.sequence);
+  }
+}
