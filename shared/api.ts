@@ -133,7 +133,18 @@ export interface LeadView {
 
 /** GET /v1/leads/:id/export: everything stored about the lead. */
 export interface LeadExport extends LeadView {
+  /** Every piece of sales feedback, oldest first. */
+  feedback: FeedbackView[];
   exported_at: string;
+}
+
+/** What sales said about a lead. */
+export interface FeedbackView {
+  outcome: "accepted" | "rejected" | "won" | "lost";
+  reason: string | null;
+  /** The deal size, given with `won`. */
+  amount: number | null;
+  at: string;
 }
 
 /** A row of GET /v1/leads (from the lead index, seconds behind the lead itself). */

@@ -63,15 +63,22 @@ async function resolve(env: Env, id: string): Promise<{ id: string; stub: Stub; 
 
 admin.get("/v1/leads/:id", async (c) => c.json((await resolve(c.env, c.req.param("id"))).view));
 
-const Feedback = z.strictObject({ outcome: z.enum(FEEDBACK_OUTCOMES), reason: z.string().max(LIMITS.textLength).optional() });
+const Feedback = z
+  .strictObject({
+    outcome: z.enum(FEEDBACK_OUTCOMES),
+    reason: z.string().max(LIMITS.textLength).optional(),
+    /** The deal size of a won lead, in the site's currency. */
+    amount: z.number().finite().nonnegative().max(1e15).optional(),
+  })
+  .refine((f) => f.amount === undefined || f.outcome === "won", { message: "amount goes with outcome won only", path: ["amount"] });
 
 admin.post(
   "/v1/leads/:id/feedback",
-  jsonBody(Feedback, 'the body must be {"outcome": "accepted"|"rejected"|"won"|"lost", "reason"?}'),
+  jsonBody(Feedback, 'the body must be {"outcome": "accepted"|"rejected"|"won"|"lost", "reason"?, "amount"? (with won)}'),
   async (c) => {
-    const { outcome, reason } = c.req.valid("json");
+    const { outcome, reason, amount } = c.req.valid("json");
     const { id, stub } = await resolve(c.env, c.req.param("id"));
-    const result = await stub.feedback(outcome, reason ?? null);
+    const result = await stub.feedback(outcome, reason ?? null, amount ?? null);
     if (!result.ok) throw new ApiError("invalid_transition", result.message);
     const view = await read(c.env, stub);
     return c.json({ lead: view?.lead ?? { id }, from: result.from, to: result.to });

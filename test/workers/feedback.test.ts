@@ -86,3 +86,25 @@ describe("privacy requests", () => {
     expect((await admin(`/v1/leads?site=${SITE}&visitor=${visitor}`)).body.leads[0]).toMatchObject({ stage: "anonymous", events_total: 1 });
   });
 });
+
+describe("the deal size of a won lead", () => {
+  it("is kept with the feedback and shows in the lead's export", async () => {
+    const { id } = await sqlLead();
+    expect((await feedback(id, { outcome: "won", reason: "signed", amount: 12_000 })).status).toBe(200);
+    const { body } = await admin(`/v1/leads/${id}/export`);
+    expect(body.feedback).toMatchObject([{ outcome: "won", reason: "signed", amount: 12_000 }]);
+  });
+
+  it("refuses a negative amount, an amount with another outcome and an unknown outcome with 400, changing nothing", async () => {
+    const { id } = await sqlLead();
+    for (const bad of [{ outcome: "won", amount: -5 }, { outcome: "accepted", amount: 100 }, { outcome: "maybe" }, { outcome: "won", amount: "12k" }]) {
+      const answer = await feedback(id, bad);
+      expect(answer.status).toBe(400);
+      expect(answer.body.error.code).toBe("invalid_payload");
+      expect(answer.body.error.issues.length).toBeGreaterThan(0);
+    }
+    const { body } = await admin(`/v1/leads/${id}/export`);
+    expect(body.lead.stage).toBe("sql");
+    expect(body.feedback).toEqual([]);
+  });
+});

@@ -92,6 +92,16 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
        reason   TEXT NOT NULL
      )`,
   ],
+  // 2: what sales said about the lead, each time: the source of calibration and speed-to-lead.
+  [
+    `CREATE TABLE feedback (
+       id      INTEGER PRIMARY KEY AUTOINCREMENT,
+       outcome TEXT NOT NULL CHECK (outcome IN ('accepted', 'rejected', 'won', 'lost')),
+       reason  TEXT,
+       amount  REAL,
+       at      INTEGER NOT NULL
+     )`,
+  ],
 ];
 
 /**

@@ -195,6 +195,7 @@ export class Lead extends DurableObject<Env> {
       ...view,
       events: this.store.history().toArray().map(toEventView),
       deliveries: this.outbox.list({ body: true }),
+      feedback: this.store.feedback().map((f) => ({ ...f, at: iso(f.at) })),
       exported_at: new Date().toISOString(),
     };
   }
@@ -203,7 +204,7 @@ export class Lead extends DurableObject<Env> {
    * Sales feedback: the only way a lead moves back (rejected → recycled). Written, with its
    * alert, in one synchronous block like every other stage change.
    */
-  feedback(outcome: FeedbackOutcome, reason: string | null): FeedbackResult {
+  feedback(outcome: FeedbackOutcome, reason: string | null, amount: number | null = null): FeedbackResult {
     const config = loadConfig(this.env);
     const row = this.store.row();
     if (!row || row.forward_to) return { ok: false, message: "this object holds no lead" };
@@ -212,6 +213,7 @@ export class Lead extends DurableObject<Env> {
     const now = clock(row);
     const result = this.score.current(row, siteScoring(config, row.site).scoring, now);
     this.transaction(() => {
+      this.store.addFeedback({ outcome, reason, amount, at: now });
       if (move.to === "recycled") this.store.setRecycledAt(now);
       applyMoves(this.lead, config, row, [move.to], result, now, `feedback: ${outcome}${reason ? ` (${reason})` : ""}`);
       touchIndex(this.lead, now);

@@ -70,6 +70,14 @@ export type TransitionRow = {
   cause: string;
 };
 
+export type FeedbackRow = {
+  outcome: "accepted" | "rejected" | "won" | "lost";
+  reason: string | null;
+  /** The deal size given with `won`. */
+  amount: number | null;
+  at: number;
+};
+
 export const toScored = (row: EventRow | StoredEvent): ScoredEvent => ({
   id: row.id,
   type: row.type,
@@ -240,6 +248,15 @@ export class LeadStore {
   /** The anonymous ids whose history this lead absorbed, oldest first. */
   absorbedVisitors(): string[] {
     return this.sql.exec<{ visitor: string }>("SELECT visitor FROM visitors ORDER BY merged_at").toArray().map((v) => v.visitor);
+  }
+
+  addFeedback(feedback: FeedbackRow): void {
+    this.sql.exec("INSERT INTO feedback (outcome, reason, amount, at) VALUES (?, ?, ?, ?)", feedback.outcome, feedback.reason, feedback.amount, feedback.at);
+  }
+
+  /** Every piece of sales feedback, oldest first. */
+  feedback(): FeedbackRow[] {
+    return this.sql.exec<FeedbackRow>("SELECT outcome, reason, amount, at FROM feedback ORDER BY id").toArray();
   }
 
   setIndexDue(at: number | null): void {
