@@ -1,7 +1,8 @@
 // Checks the config, then builds the snippet the Worker serves as /s.js.
 //   node scripts/build.mjs          checked for deploy: webhook URLs must be public
 //   node scripts/build.mjs --dev    checked for local development (npm start, npm test, npm run build)
-// Arguments go to scripts/check-config.ts, which says what each mode checks.
+// Arguments go to scripts/check-config.ts, which says what each mode checks. wrangler runs this as
+// its [build] command with WRANGLER_COMMAND set: `wrangler dev` gets the local-development check.
 import { execFileSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { build } from "esbuild";
@@ -16,7 +17,9 @@ await build({
   logLevel: "warning",
 });
 try {
-  execFileSync(process.execPath, ["dist/check-config.mjs", ...process.argv.slice(2)], { stdio: "inherit" });
+  const args = process.argv.slice(2);
+  if (process.env.WRANGLER_COMMAND === "dev" && !args.includes("--dev")) args.unshift("--dev");
+  execFileSync(process.execPath, ["dist/check-config.mjs", ...args], { stdio: "inherit" });
 } catch {
   process.exit(1);
 }
