@@ -2,7 +2,8 @@
 //   node scripts/build.mjs          checked for deploy: webhook URLs must be public
 //   node scripts/build.mjs --dev    checked for local development (npm start, npm test, npm run build)
 // Arguments go to scripts/check-config.ts, which says what each mode checks. wrangler runs this as
-// its [build] command with WRANGLER_COMMAND set: `wrangler dev` gets the local-development check.
+// its [build] command with WRANGLER_COMMAND set: `wrangler dev` (and `wrangler types`) get the
+// local-development check, `wrangler deploy` the production one.
 import { execFileSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { build } from "esbuild";
@@ -18,7 +19,8 @@ await build({
 });
 try {
   const args = process.argv.slice(2);
-  if (process.env.WRANGLER_COMMAND === "dev" && !args.includes("--dev")) args.unshift("--dev");
+  // `wrangler types` runs the build too, only to find the Worker's entry: no deploy is near.
+  if (["dev", "types"].includes(process.env.WRANGLER_COMMAND ?? "") && !args.includes("--dev")) args.unshift("--dev");
   execFileSync(process.execPath, ["dist/check-config.mjs", ...args], { stdio: "inherit" });
 } catch {
   process.exit(1);
