@@ -5,9 +5,10 @@
  * by `sendBeacon`, whose fate the page cannot learn: those events stay in the outbox and ride along
  * with the next page's first batch, and the collector drops what it already has by event id.
  *
- * A new event waits in memory first, and moves to the outbox on the next flush (within a second)
- * or when the page is hidden or left, whichever comes first: the page's own load never waits for
- * storage, and nothing is lost on the way out, since both exits write the outbox before sending.
+ * A new event waits in memory first, and moves to the outbox on the next flush (within a second,
+ * or at the next retry while retries back off) or when the page is hidden or left, whichever comes
+ * first: the page's own load never waits for storage, and nothing is lost on the way out, since
+ * both exits write the outbox before sending.
  */
 import type { Event } from "../shared/wire";
 import { safe } from "./safe";
@@ -89,7 +90,8 @@ export function transport(endpoint: URL, envelope: (events: Event[]) => string, 
     } catch {
       backoff = Math.min(backoff * 2, 6e4);
     }
-    busy = mark(events, 0) && 0;
+    mark(events, 0);
+    busy = 0;
     // At once after a success (more may be waiting), after the backoff after a failure.
     later(backoff > DELAY ? backoff : 0);
   }
