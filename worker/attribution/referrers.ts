@@ -5,13 +5,9 @@
  * `referrer-list.ts`; nothing of the package itself is bundled into the Worker.
  */
 import { REFERRER_LIST } from "./referrer-list";
+import type { ReferrerEntries, ReferrerMedium } from "./referrer-types";
 
-/** What the list says a referrer is: `unknown` marks a known site that is not search (Google Maps). */
-export const REFERRER_MEDIUMS = ["search", "social", "email", "paid", "referral", "unknown"] as const;
-export type ReferrerMedium = (typeof REFERRER_MEDIUMS)[number];
-
-/** Entries as `[medium, source name, hostnames]`; a hostname also covers its subdomains. */
-export type ReferrerEntries = ReadonlyArray<readonly [ReferrerMedium, string, readonly string[]]>;
+export { REFERRER_MEDIUMS, type ReferrerEntries, type ReferrerMedium } from "./referrer-types";
 
 export interface KnownReferrer {
   readonly medium: ReferrerMedium;

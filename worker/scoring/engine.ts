@@ -16,6 +16,7 @@ import {
 } from "../config";
 import { EVENT_TYPES, type EventType, type Props } from "../../shared/wire";
 import { compileGlob, type PathTest } from "../glob";
+import type { Reason } from "../../shared/api";
 import { compileFit, fitScore, type CompiledFitRule, type Traits } from "./fit";
 import { classifyWith, compileIntent, maySearch, normalizeTerm, searchTerms, type IntentMatcher } from "./intent";
 
@@ -37,11 +38,8 @@ export interface ScoredEvent {
   bot?: boolean;
 }
 
-export interface Reason {
-  rule: string;
-  points: number;
-  count: number;
-}
+/** One rule's share of a score, as the API and webhooks show it. */
+export type { Reason };
 
 export interface ScoreResult {
   engagement: number;

@@ -3,7 +3,7 @@
  * they gave at identify. Unlike engagement, fit does not decay: a director stays a director.
  */
 import type { FitRule } from "../config";
-import type { Reason } from "./engine";
+import type { Reason } from "../../shared/api";
 import { isFreeEmail } from "./free-email";
 
 /** What is known about a lead: the traits given at identify, and its email as `email`. */
