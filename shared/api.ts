@@ -173,5 +173,31 @@ export interface AlertBody {
     reasons: Reason[];
     recent: AlertEvent[];
     sequence: number;
+    /** Only when the move came from a change of the scoring rules, not from anything the lead did. */
+    cause?: AlertCause;
   };
+}
+
+/** Why a lead moved, when it is not its own events or sales feedback. */
+export type AlertCause = "rules_changed";
+
+/**
+ * GET /v1/rescore: the rescoring sweep that follows a change of the scoring rules. `version`
+ * fingerprints every scoring of the config (the default rules and each site's own).
+ */
+export interface RescoreStatus {
+  version: string | null;
+  /** `idle` before the first sweep; `running` until every lead that can still move was visited. */
+  state: "idle" | "running" | "done";
+  /** Known leads first (their moves alert), then anonymous visitors; null when not running. */
+  phase: "known" | "visitors" | null;
+  /** Leads visited so far. */
+  leads_done: number;
+  /** Of those, leads scored by other rules that were rescored, and those whose stage moved. */
+  rescored: number;
+  moved: number;
+  /** Leads that could not be reached after retries: they rescore on their next event. */
+  failed: number;
+  started_at: string | null;
+  finished_at: string | null;
 }

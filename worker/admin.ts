@@ -21,6 +21,7 @@ import { decodeCursor, deliveryLead, eraseLead, funnel, listDeliveryLog, listLea
 import { fromWire } from "./lead/store";
 import { FEEDBACK_OUTCOMES } from "./scoring/lifecycle";
 import { loadConfig } from "./settings";
+import { sweeper } from "./sweep/notice";
 
 export const admin = new Hono<{ Bindings: Env }>();
 
@@ -212,3 +213,11 @@ admin.post("/v1/identify", jsonBody(IdentifyBody, "the body does not match {site
   const view = await read(c.env, leadById(c.env, id));
   return c.json({ lead: view?.lead ?? { id } });
 });
+
+admin.use("/v1/rescore", requireAdmin);
+
+/**
+ * The rescoring sweep that follows a change of the scoring rules: which rules, how far, what it
+ * did. Leads listed from the index carry the new scores once it is `done`.
+ */
+admin.get("/v1/rescore", async (c) => c.json(await sweeper(c.env).status()));

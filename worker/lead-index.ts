@@ -200,3 +200,18 @@ export async function deliveryLead(db: D1Database, id: string): Promise<string |
   return (await db.prepare("SELECT lead_id FROM deliveries WHERE id = ?").bind(id).first<{ lead_id: string }>())?.lead_id ?? null;
 }
 
+/**
+ * One page of lead ids for the rescoring sweep, by id after `after`: known leads (with an email)
+ * or anonymous visitors, never won or lost leads (their stage can no longer move). Keyed by id,
+ * so a page costs the same at the end of 100,000 leads as at the start.
+ */
+export async function sweepPage(db: D1Database, page: { known: boolean; after: string | null; limit: number }): Promise<string[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT id FROM leads WHERE id > ? AND email IS ${page.known ? "NOT NULL" : "NULL"} AND stage NOT IN ('won', 'lost')
+       ORDER BY id LIMIT ?`,
+    )
+    .bind(page.after ?? "", page.limit)
+    .all<{ id: string }>();
+  return results.map((row) => row.id);
+}

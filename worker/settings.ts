@@ -47,6 +47,25 @@ export function rulesVersion(value: object): string {
 
 const versions = new WeakMap<object, string>();
 
+/**
+ * One fingerprint of every scoring in the config: the default rules and each site's own, by site
+ * key. When it changes (a deploy, a new LEADLIGHT_CONFIG), the rescoring sweep runs once for it;
+ * each lead then compares the rules of its own site, so a change to one site's rules rescores
+ * that site's leads and leaves the others as they are. Webhooks and origins are not part of it.
+ */
+export function scoringVersion(config: Config): string {
+  let version = scoringVersions.get(config);
+  if (version === undefined) {
+    const sites = [...config.sites]
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+      .map((site) => `${site.key}=${site.scoring ? rulesVersion(site.scoring) : "default"}`);
+    scoringVersions.set(config, (version = fingerprint([rulesVersion(config.scoring), ...sites].join("|"))));
+  }
+  return version;
+}
+
+const scoringVersions = new WeakMap<Config, string>();
+
 function fingerprint(text: string): string {
   let hash = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;

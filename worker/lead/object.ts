@@ -16,9 +16,10 @@ import { emailLead } from "../identity";
 import { type FeedbackOutcome, feedbackMove, scoreMoves } from "../scoring/lifecycle";
 import type { Stage } from "../config";
 import { log, reason } from "../log";
-import { loadConfig, siteScoring } from "../settings";
+import { loadConfig, rulesVersion, scoringVersion, siteScoring } from "../settings";
 import { deliverDue } from "../webhooks/delivery";
 import { enableEndpoint } from "../webhooks/endpoints";
+import { RULES_CHANGED } from "../webhooks/payload";
 import { OutboxStore } from "../webhooks/store";
 import type { LeadContext } from "./context";
 import { handOver, handOverOwed } from "./handover";
@@ -59,6 +60,17 @@ export interface AbsorbRequest {
 export type Forwarded = { forward_to: string };
 
 export type FeedbackResult = { ok: true; from: Stage; to: Stage } | { ok: false; message: string };
+
+/**
+ * What `rescoreIfStale` did: nothing to do (`skipped`: no lead here, a visitor that handed over,
+ * or a won or lost lead), already scored by the rules in force (`current`), rescored with or
+ * without a stage move, or nothing yet because this object runs with other rules than the
+ * sweep's (`behind`: a deploy still reaching it).
+ */
+export type RescoreOutcome = "skipped" | "current" | "rescored" | "moved" | "behind";
+
+/** Stages no score can move a lead out of: the sweep leaves them alone. */
+const SETTLED: readonly Stage[] = ["won", "lost"];
 
 const TIMELINE_EVENTS = 500;
 const MERGE_RETRY_MS = 2_000;
@@ -219,6 +231,27 @@ export class Lead extends DurableObject<Env> {
       touchIndex(this.lead, now);
     });
     return { ok: true, from: row.stage, to: move.to };
+  }
+
+  /**
+   * Rescores the lead from its history when it was scored by other rules than those in force
+   * (`sweepVersion`, the scoringVersion the sweep runs for, must be this object's too),
+   * as if it had just been touched: it moves (forward only) and alerts with the cause
+   * `rules_changed`, and the index gets a fresh copy. The rescoring sweep calls it for every
+   * lead after a rules change. Synchronous, so a batch cannot slip in between the check and
+   * the write: whichever comes first rescores, the other finds the lead current and does
+   * nothing, so a move never alerts twice.
+   */
+  rescoreIfStale(sweepVersion: string): RescoreOutcome {
+    const row = this.store.row();
+    if (!row || row.forward_to || handOverOwed(row) || SETTLED.includes(row.stage)) return "skipped";
+    const config = loadConfig(this.env);
+    if (scoringVersion(config) !== sweepVersion) return "behind";
+    if (row.rules_version === rulesVersion(siteScoring(config, row.site).scoring)) return "current";
+    return this.transaction(() => {
+      this.rescore(config, clock(row), RULES_CHANGED);
+      return this.store.row()?.stage === row.stage ? "rescored" : "moved";
+    });
   }
 
   /** Sends a delivery again (after its retries ran out, or to an endpoint that said 410). */

@@ -5,7 +5,7 @@
 import type { Config, Stage } from "../config";
 import type { ScoreResult } from "../scoring/engine";
 import { alertType } from "../scoring/lifecycle";
-import type { Alert } from "../webhooks/payload";
+import { type Alert, RULES_CHANGED } from "../webhooks/payload";
 import type { LeadContext } from "./context";
 import type { LeadRow } from "./store";
 import { toAlertEvent, toSnapshot } from "./view";
@@ -47,12 +47,14 @@ export function applyMoves(
         type,
         sequence,
         at: now,
-        lead: toSnapshot({ ...row, stage: to, sequence, last_seen: now }, result),
+        // A rules change is not a visit: the alert keeps when the lead was really last seen.
+        lead: toSnapshot({ ...row, stage: to, sequence, last_seen: cause === RULES_CHANGED ? row.last_seen : now }, result),
         from: stage,
         to,
         reasons: result.reasons,
         recent,
         dashboard_url: row.collector_url ? `${row.collector_url}/dashboard#lead=${row.id}` : null,
+        ...(cause === RULES_CHANGED && { cause: RULES_CHANGED }),
       });
     }
     stage = to;

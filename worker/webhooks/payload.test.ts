@@ -51,6 +51,11 @@ describe("the standard body", () => {
   it("is the same bytes every time it is rendered", () => {
     expect(standardBody(alert())).toBe(standardBody(alert()));
   });
+
+  it("says cause rules_changed only for a move a rules change made", () => {
+    expect(JSON.parse(standardBody(alert({ cause: "rules_changed" }))).data.cause).toBe("rules_changed");
+    expect(JSON.parse(standardBody(alert())).data).not.toHaveProperty("cause");
+  });
 });
 
 describe("the Slack message", () => {

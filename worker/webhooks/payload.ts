@@ -2,7 +2,10 @@
  * What one alert says, as bytes: the Standard Webhooks body of DESIGN.md, or a Slack message.
  * Built once when the alert is enqueued, so every retry sends exactly the same body. Pure.
  */
-import type { AlertBody, AlertEvent, LeadSnapshot, Reason, Stage, WebhookEventType } from "../../shared/api";
+import type { AlertBody, AlertCause, AlertEvent, LeadSnapshot, Reason, Stage, WebhookEventType } from "../../shared/api";
+
+/** The cause of a move the rescoring sweep made after the scoring rules changed. */
+export const RULES_CHANGED: AlertCause = "rules_changed";
 
 /** One stage change of one lead, as the Lead object hands it to the outbox. */
 export interface Alert {
@@ -20,6 +23,8 @@ export interface Alert {
   recent: AlertEvent[];
   /** The lead on the collector's dashboard, for the Slack button; null when unknown. */
   dashboard_url: string | null;
+  /** Set when the rules changed, not the lead: a receiver can tell why a quiet lead moved. */
+  cause?: AlertCause;
 }
 
 /**
@@ -42,6 +47,7 @@ export function standardBody(alert: Alert): string {
       reasons: alert.reasons,
       recent: alert.recent,
       sequence: alert.sequence,
+      ...(alert.cause && { cause: alert.cause }),
     },
   };
   return JSON.stringify(body);
@@ -121,7 +127,8 @@ export function slackBody(alert: Alert): string {
       elements: [{ type: "button", text: { type: "plain_text", text: "Open in Leadlight" }, url: alert.dashboard_url }],
     });
   }
-  blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: `${alert.type} · #${alert.sequence}` }] });
+  const why = alert.cause === RULES_CHANGED ? " · scoring rules changed" : "";
+  blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: `${alert.type} · #${alert.sequence}${why}` }] });
 
   const link = alert.dashboard_url ? ` <${alert.dashboard_url}|Open in Leadlight>` : "";
   return JSON.stringify({
