@@ -34,6 +34,11 @@ export interface CollectorOptions {
   port?: number;
   /** How long to wait for the first answer; wrangler's first bundle can take a while on 2 cores. */
   readyTimeoutMs?: number;
+  /**
+   * A storage directory (see `storageDir`) that outlives this collector: a later `startCollector`
+   * on the same directory is a restart, or a deploy, over the same leads. Not deleted by stop().
+   */
+  persistTo?: string;
 }
 
 export interface Collector {
@@ -43,6 +48,9 @@ export interface Collector {
   output(): string;
   stop(): Promise<void>;
 }
+
+/** A fresh storage directory for `persistTo`; the caller deletes it (rmSync) when done. */
+export const storageDir = (): string => mkdtempSync(join(tmpdir(), "leadlight-collector-"));
 
 /** A port the OS says is free now. Another process may take it before us; rare enough on 127.0.0.1. */
 export function freePort(): Promise<number> {
@@ -75,8 +83,9 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
   execFileSync(process.execPath, [join(ROOT, "scripts/build-snippet.mjs")], { cwd: ROOT, stdio: "pipe" });
 
   const [port, inspectorPort] = [options.port ?? (await freePort()), await freePort()];
-  const persistTo = mkdtempSync(join(tmpdir(), "leadlight-collector-"));
-  // The lead index's tables, from migrations/*.sql, as a deploy would have them.
+  const persistTo = options.persistTo ?? storageDir();
+  // The lead index's tables, from migrations/*.sql, as a deploy would have them (only those not
+  // applied yet, on storage that outlives a restart).
   execFileSync(process.execPath, [join(ROOT, "scripts/d1-migrate.mjs"), "--persist-to", persistTo], { cwd: ROOT, stdio: "pipe" });
   const vars = { ...DEFAULT_VARS, ...options.vars, ...(options.config ? { LEADLIGHT_CONFIG: JSON.stringify(options.config) } : {}) };
   const args = [
@@ -107,7 +116,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     const timeout = setTimeout(() => killGroup(child, "SIGKILL"), 5_000);
     await exited(child);
     clearTimeout(timeout);
-    rmSync(persistTo, { recursive: true, force: true });
+    if (options.persistTo === undefined) rmSync(persistTo, { recursive: true, force: true });
   };
 
   const deadline = Date.now() + (options.readyTimeoutMs ?? 90_000);
