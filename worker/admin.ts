@@ -17,7 +17,8 @@ import type { Env } from "./env";
 import { ApiError } from "./errors";
 import { jsonBody, query } from "./http/validate";
 import { emailLead, leadById, visitorLead, visitorObjectName } from "./identity";
-import { decodeCursor, deliveryLead, eraseLead, funnel, listDeliveryLog, listLeads } from "./lead-index";
+import { calibrate, feedbackSummary, slaCutoffs } from "./calibration";
+import { decodeCursor, deliveryLead, eraseLead, feedbackFacts, funnel, listDeliveryLog, listLeads, openOverSla } from "./lead-index";
 import { fromWire } from "./lead/store";
 import { FEEDBACK_OUTCOMES } from "./scoring/lifecycle";
 import { loadConfig } from "./settings";
@@ -161,11 +162,28 @@ const StatsQuery = z
   })
   .refine((range) => range.from < range.to, { message: "from must be before to", path: ["from"] });
 
-/** Funnel counts and conversion rates; `from`/`to` are ISO dates or ms, default the last 30 days. */
-admin.get("/v1/stats", query(StatsQuery, "stats take site=, from= and to= (ISO dates or ms), from before to"), async (c) => {
+const STATS_QUERY_MESSAGE = "stats take site=, from= and to= (ISO dates or ms), from before to";
+
+/**
+ * Funnel counts and conversion rates, and what sales said about leads with feedback in the range
+ * (calibration.ts defines each number); `from`/`to` are ISO dates or ms, default the last 30 days.
+ */
+admin.get("/v1/stats", query(StatsQuery, STATS_QUERY_MESSAGE), async (c) => {
   const { site, from, to } = c.req.valid("query");
-  const stats = await funnel(c.env.LEAD_INDEX, site, from, to);
-  return c.json({ site: site ?? null, from: new Date(from).toISOString(), to: new Date(to).toISOString(), ...stats });
+  const db = c.env.LEAD_INDEX;
+  const [stats, facts, open] = await Promise.all([
+    funnel(db, site, from, to),
+    feedbackFacts(db, site, from, to),
+    openOverSla(db, site, from, to, slaCutoffs(loadConfig(c.env), Date.now())),
+  ]);
+  return c.json({ site: site ?? null, from: new Date(from).toISOString(), to: new Date(to).toISOString(), ...stats, ...feedbackSummary(facts, { from, to }, open) });
+});
+
+/** Which rules predict leads that sales accepts: each rule's acceptance against the baseline (lift). */
+admin.get("/v1/stats/rules", query(StatsQuery, STATS_QUERY_MESSAGE), async (c) => {
+  const { site, from, to } = c.req.valid("query");
+  const facts = await feedbackFacts(c.env.LEAD_INDEX, site, from, to);
+  return c.json({ site: site ?? null, from: new Date(from).toISOString(), to: new Date(to).toISOString(), ...calibrate(facts, { from, to }) });
 });
 
 const DeliveryQuery = z.strictObject({ status: z.enum(DELIVERY_STATUSES).optional(), limit: Limit });

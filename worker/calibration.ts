@@ -13,6 +13,7 @@
  *   was given (any of its feedback before `to`).
  * - Percentiles are nearest-rank on the sorted values; null when there is no value.
  */
+import { type Config, type ScoringConfig, durationMs, scoringFor } from "./config";
 import type { FeedbackOutcome } from "./scoring/lifecycle";
 
 /** One piece of sales feedback on one lead, as the lead index keeps it. */
@@ -227,4 +228,27 @@ export function calibrate(facts: readonly FeedbackFact[], range: Range): Calibra
     baseline: { leads: verdicts.length, accepted_rate: rate(accepted, verdicts.length), won_rate: rate(count(verdicts, (v) => v.won), verdicts.length) },
     rules,
   };
+}
+
+/**
+ * Per site, the latest SQL time whose SLA has run out by `now` (now − stages.sql.sla), or null
+ * when the site has no SLA; `others` is the default rules', for leads of sites no longer configured.
+ */
+export interface SlaCutoffs {
+  sites: ReadonlyMap<string, number | null>;
+  others: number | null;
+}
+
+/**
+ * What `open_over_sla` compares each SQL lead's time with.
+ *
+ * @example
+ * slaCutoffs(config, now) // { sites: Map { "pk_demo" => now - 4h }, others: now - 4h }
+ */
+export function slaCutoffs(config: Config, now: number): SlaCutoffs {
+  const cutoff = (scoring: ScoringConfig) => {
+    const sla = scoring.stages.sql.sla;
+    return sla === undefined ? null : now - durationMs(sla);
+  };
+  return { sites: new Map(config.sites.map((site) => [site.key, cutoff(scoringFor(config, site))])), others: cutoff(config.scoring) };
 }

@@ -166,7 +166,11 @@ export const Scoring = z
     stages: z
       .strictObject({
         mql: StageThreshold.describe("Marketing qualified: engaged and fitting the target profile."),
-        sql: StageThreshold.describe("Sales qualified: ready for sales."),
+        sql: StageThreshold.extend({
+          sla: Duration.optional().describe(
+            'Speed to lead: how long sales may take to give feedback on an SQL, e.g. "4h". When it passes with none, a lead.sla_missed webhook goes out once.',
+          ),
+        }).describe("Sales qualified: ready for sales."),
       })
       .refine((s) => s.sql.min_score >= s.mql.min_score, {
         message: "sql.min_score must be at least mql.min_score",
@@ -215,6 +219,8 @@ export const WEBHOOK_EVENTS = [
   "lead.recycled",
   "lead.won",
   "lead.lost",
+  // Not a stage change: an SQL got no sales feedback within stages.sql.sla.
+  "lead.sla_missed",
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENTS)[number];
 

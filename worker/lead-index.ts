@@ -4,8 +4,11 @@
  * pushes its copy here from its alarm, a moment after it changes; the index may lag by that
  * moment, never by a change. The schema is migrations/*.sql.
  */
+import { z } from "zod";
 import type { DeliveryLogEntry, LeadListItem } from "../shared/api";
+import type { FeedbackFact, SlaCutoffs } from "./calibration";
 import type { Stage } from "./config";
+import { FEEDBACK_OUTCOMES, type FeedbackOutcome } from "./scoring/lifecycle";
 
 /** A row of the listing, with its times in ms as the index stores them. */
 export type IndexedLead = Omit<LeadListItem, "first_seen" | "last_seen"> & { first_seen: number; last_seen: number };
@@ -28,13 +31,24 @@ export interface IndexedDelivery {
   updated_at: number;
 }
 
+/** A rule's points in the lead's score when sales gave the feedback. */
+export interface IndexedRulePoints {
+  rule: string;
+  points: number;
+}
+
+/** One piece of sales feedback as a lead copies it: keyed by its own number, with the rules' points then. */
+export type IndexedFeedback = Omit<FeedbackFact, "lead" | "rules" | "first_seen"> & { rules: IndexedRulePoints[] };
+
 export interface LeadCopy {
   /** Null when the lead no longer lives here (handed over to a known lead): its row goes. */
-  lead: IndexedLead | null;
+  lead: (IndexedLead & { sql_at: number | null }) | null;
   id: string;
   site: string;
   changes: IndexedStageChange[];
   deliveries: IndexedDelivery[];
+  /** Feedback the index has no copy of yet (a copy sent twice is harmless). */
+  feedback: IndexedFeedback[];
 }
 
 /** Writes one lead's copy in one batch (a D1 batch is a transaction). */
@@ -45,13 +59,13 @@ export async function pushLead(db: D1Database, copy: LeadCopy, now: number): Pro
     statements.push(
       db
         .prepare(
-          `INSERT INTO leads (id, site, email, stage, score, engagement, fit, first_seen, last_seen, bot, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          `INSERT INTO leads (id, site, email, stage, score, engagement, fit, first_seen, last_seen, bot, updated_at, sql_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (id) DO UPDATE SET email = excluded.email, stage = excluded.stage, score = excluded.score,
              engagement = excluded.engagement, fit = excluded.fit, first_seen = excluded.first_seen,
-             last_seen = excluded.last_seen, bot = excluded.bot, updated_at = excluded.updated_at`,
+             last_seen = excluded.last_seen, bot = excluded.bot, updated_at = excluded.updated_at, sql_at = excluded.sql_at`,
         )
-        .bind(lead.id, lead.site, lead.email, lead.stage, lead.score, lead.engagement, lead.fit, lead.first_seen, lead.last_seen, lead.bot ? 1 : 0, now),
+        .bind(lead.id, lead.site, lead.email, lead.stage, lead.score, lead.engagement, lead.fit, lead.first_seen, lead.last_seen, lead.bot ? 1 : 0, now, lead.sql_at),
     );
   } else {
     statements.push(db.prepare("DELETE FROM leads WHERE id = ?").bind(copy.id));
@@ -63,6 +77,16 @@ export async function pushLead(db: D1Database, copy: LeadCopy, now: number): Pro
           `INSERT OR IGNORE INTO stage_changes (lead_id, sequence, site, from_stage, to_stage, at) VALUES (?, ?, ?, ?, ?, ?)`,
         )
         .bind(copy.id, change.sequence, copy.site, change.from, change.to, change.at),
+    );
+  }
+  for (const f of copy.feedback) {
+    statements.push(
+      db
+        .prepare(
+          `INSERT OR IGNORE INTO feedback (lead_id, id, site, outcome, reason, amount, at, sql_at, rules)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .bind(copy.id, f.id, copy.site, f.outcome, f.reason, f.amount, f.at, f.sql_at, JSON.stringify(f.rules)),
     );
   }
   for (const d of copy.deliveries) {
@@ -86,6 +110,7 @@ export async function eraseLead(db: D1Database, id: string): Promise<void> {
     db.prepare("DELETE FROM leads WHERE id = ?").bind(id),
     db.prepare("DELETE FROM stage_changes WHERE lead_id = ?").bind(id),
     db.prepare("DELETE FROM deliveries WHERE lead_id = ?").bind(id),
+    db.prepare("DELETE FROM feedback WHERE lead_id = ?").bind(id),
   ]);
 }
 
@@ -151,9 +176,15 @@ const REACHED: Record<Exclude<(typeof FUNNEL)[number], "visitors">, readonly Sta
   known: ["known", "mql", "sql", "accepted", "won", "lost", "recycled"],
   mql: ["mql", "sql", "accepted", "won", "lost"],
   sql: ["sql", "accepted", "won", "lost"],
+  // Won and lost count only after an acceptance (the query checks it): a lead lost, or won,
+  // straight from SQL never reached the accepted step.
   accepted: ["accepted", "won", "lost"],
   won: ["won"],
 };
+
+/** A change `c` counts for the accepted step only when the lead was accepted at or before it. */
+const ACCEPTED_BY_THEN = `AND EXISTS (SELECT 1 FROM stage_changes a
+  WHERE a.lead_id = c.lead_id AND a.to_stage = 'accepted' AND a.sequence <= c.sequence)`;
 
 /**
  * Funnel counts for leads active in [from, to): visitors first seen then (bots left out), and
@@ -165,11 +196,12 @@ export async function funnel(db: D1Database, site: string | undefined, from: num
   const visitors = db
     .prepare(`SELECT count(*) AS n FROM leads WHERE bot = 0 AND first_seen >= ? AND first_seen < ? ${siteClause}`)
     .bind(from, to, ...siteBind);
-  const steps = Object.values(REACHED).map((stages) =>
+  const steps = Object.entries(REACHED).map(([step, stages]) =>
     db
       .prepare(
-        `SELECT count(DISTINCT lead_id) AS n FROM stage_changes
-         WHERE at >= ? AND at < ? ${siteClause} AND to_stage IN (${stages.map(() => "?").join(", ")})`,
+        `SELECT count(DISTINCT lead_id) AS n FROM stage_changes c
+         WHERE at >= ? AND at < ? ${siteClause} AND to_stage IN (${stages.map(() => "?").join(", ")})
+         ${step === "accepted" ? ACCEPTED_BY_THEN : ""}`,
       )
       .bind(from, to, ...siteBind, ...stages),
   );
@@ -181,6 +213,63 @@ export async function funnel(db: D1Database, site: string | undefined, from: num
     return { from: previous.stage, to: step.stage, rate: previous.count === 0 ? null : Math.round((step.count / previous.count) * 1000) / 1000 };
   });
   return { funnel: stagesOut, conversion };
+}
+
+const RulePoints = z.array(z.object({ rule: z.string(), points: z.number() }));
+
+/** The rules with points in a feedback row; a row this release cannot read gives none. */
+function rulesOf(json: string | null): string[] {
+  try {
+    const parsed = RulePoints.safeParse(JSON.parse(json ?? "[]"));
+    return parsed.success ? parsed.data.filter((r) => r.points !== 0).map((r) => r.rule) : [];
+  } catch {
+    return [];
+  }
+}
+
+const isOutcome = (outcome: string): outcome is FeedbackOutcome => (FEEDBACK_OUTCOMES as readonly string[]).includes(outcome);
+
+/**
+ * The feedback of every lead that got feedback in [from, to), with its earlier feedback too (up
+ * to `to`): the calibration in calibration.ts needs each lead's whole story so far.
+ */
+export async function feedbackFacts(db: D1Database, site: string | undefined, from: number, to: number): Promise<FeedbackFact[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT f.lead_id, f.id, f.outcome, f.reason, f.amount, f.at, f.sql_at, f.rules, l.first_seen
+       FROM feedback f LEFT JOIN leads l ON l.id = f.lead_id
+       WHERE f.at < ? AND f.lead_id IN (SELECT lead_id FROM feedback WHERE at >= ? AND at < ? ${site === undefined ? "" : "AND site = ?"})
+       ORDER BY f.lead_id, f.id`,
+    )
+    .bind(to, from, to, ...(site === undefined ? [] : [site]))
+    .all<Omit<FeedbackFact, "lead" | "rules" | "outcome"> & { lead_id: string; outcome: string; rules: string | null }>();
+  return results.flatMap(({ lead_id, outcome, rules, ...row }) => (isOutcome(outcome) ? [{ ...row, lead: lead_id, outcome, rules: rulesOf(rules) }] : []));
+}
+
+/**
+ * Leads still SQL (so with no feedback since: any feedback moves a lead out of SQL) that became
+ * SQL in [from, to) and have waited past their site's SLA.
+ */
+export async function openOverSla(db: D1Database, site: string | undefined, from: number, to: number, cutoffs: SlaCutoffs): Promise<number> {
+  const overdue: string[] = [];
+  const binds: unknown[] = [];
+  for (const [key, before] of cutoffs.sites) {
+    if (before !== null && (site === undefined || site === key)) (overdue.push("(site = ? AND sql_at <= ?)"), binds.push(key, before));
+  }
+  const configured = [...cutoffs.sites.keys()];
+  if (cutoffs.others !== null && (site === undefined || !cutoffs.sites.has(site))) {
+    overdue.push(`(site NOT IN (${configured.map(() => "?").join(", ")}) AND sql_at <= ?)`);
+    binds.push(...configured, cutoffs.others);
+  }
+  if (overdue.length === 0) return 0;
+  const row = await db
+    .prepare(
+      `SELECT count(*) AS n FROM leads WHERE stage = 'sql' AND sql_at >= ? AND sql_at < ?
+       ${site === undefined ? "" : "AND site = ?"} AND (${overdue.join(" OR ")})`,
+    )
+    .bind(from, to, ...(site === undefined ? [] : [site]), ...binds)
+    .first<{ n: number }>();
+  return row?.n ?? 0;
 }
 
 /** The webhook delivery log across leads, newest first. */

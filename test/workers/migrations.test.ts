@@ -19,6 +19,7 @@ describe("Lead object migrations", () => {
       // Back to what release 1 left: its tables and data, and no record of the later migrations.
       state.storage.transactionSync(() => {
         sql.exec("DROP TABLE feedback");
+        for (const column of ["sql_at", "sla_due", "indexed_feedback"]) sql.exec(`ALTER TABLE lead DROP COLUMN ${column}`);
         sql.exec("DELETE FROM schema_migrations WHERE version > 1");
       });
       const before = sql.exec<{ v: number }>("SELECT max(version) AS v FROM schema_migrations").one().v;
@@ -28,9 +29,13 @@ describe("Lead object migrations", () => {
         before,
         versions: sql.exec<{ version: number }>("SELECT version FROM schema_migrations ORDER BY version").toArray().map((r) => r.version),
         feedbackTable: sql.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'feedback'").toArray().length,
+        // Migration 3 gives a lead already SQL the time it became SQL, and owes it no SLA alert.
+        clock: sql.exec<{ sql_at: number | null; sla_due: number | null }>("SELECT sql_at, sla_due FROM lead").one(),
+        sqlAt: sql.exec<{ at: number }>("SELECT at FROM transitions WHERE to_stage = 'sql'").one().at,
       };
     });
-    expect(upgraded).toEqual({ before: 1, versions: MIGRATIONS.map((_, i) => i + 1), feedbackTable: 1 });
+    expect(upgraded).toMatchObject({ before: 1, versions: MIGRATIONS.map((_, i) => i + 1), feedbackTable: 1 });
+    expect(upgraded.clock).toEqual({ sql_at: upgraded.sqlAt, sla_due: null });
 
     const { body } = await admin(`/v1/leads/${stub.id.toString()}`);
     expect(body.lead).toMatchObject({ email, stage: "sql", events_total: 2 });

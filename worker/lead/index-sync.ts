@@ -3,7 +3,8 @@
  * a copy a moment after a change (changes within that moment share one copy), from the alarm.
  * A lead stays owed until a copy lands, so an interrupted push is simply made again.
  */
-import { type LeadCopy, pushLead } from "../lead-index";
+import type { Reason } from "../../shared/api";
+import { type IndexedRulePoints, type LeadCopy, pushLead } from "../lead-index";
 import { siteScoring, loadConfig } from "../settings";
 import type { LeadContext } from "./context";
 
@@ -32,7 +33,8 @@ export async function pushIndex(lead: LeadContext): Promise<void> {
   if (!row) return;
   const deliveries = lead.outbox.list({ updatedSince: row.indexed_at });
   const changes = lead.store.transitions(row.indexed_seq);
-  const owed = (row.index_due !== null && row.index_due <= now) || changes.length > 0 || deliveries.length > 0;
+  const feedback = lead.store.feedbackAfter(row.indexed_feedback);
+  const owed = (row.index_due !== null && row.index_due <= now) || changes.length > 0 || deliveries.length > 0 || feedback.length > 0;
   if (!owed) return;
   const { scoring } = siteScoring(loadConfig(lead.env), row.site);
   const result = row.forward_to ? null : lead.score.current(row, scoring, now);
@@ -51,8 +53,19 @@ export async function pushIndex(lead: LeadContext): Promise<void> {
       first_seen: row.first_seen,
       last_seen: row.last_seen,
       bot: lead.store.allEventsFlagged(),
+      sql_at: row.sql_at,
     },
     changes: changes.map((c) => ({ sequence: c.sequence, from: c.from_stage, to: c.to_stage, at: c.at })),
+    feedback: feedback.map((f) => ({
+      id: f.id,
+      outcome: f.outcome,
+      reason: f.reason,
+      amount: f.amount,
+      at: f.at,
+      sql_at: f.sql_at,
+      // Feedback stored before its rules were kept is credited to the rules scoring the lead now.
+      rules: withPoints(f.rules === null ? (result?.reasons ?? []) : (JSON.parse(f.rules) as Reason[])),
+    })),
     deliveries: deliveries.map((d) => ({
       id: d.id,
       endpoint: d.endpoint,
@@ -79,5 +92,10 @@ export async function pushIndex(lead: LeadContext): Promise<void> {
     due: changed ? (after?.index_due ?? now) : refresh,
     at: now,
     sequence: changes[changes.length - 1]?.sequence ?? row.indexed_seq,
+    feedback: feedback[feedback.length - 1]?.id ?? row.indexed_feedback,
   });
 }
+
+/** The rules that gave a score points, as the index keeps them. */
+const withPoints = (reasons: readonly Reason[]): IndexedRulePoints[] =>
+  reasons.filter((r) => r.points !== 0).map((r) => ({ rule: r.rule, points: r.points }));

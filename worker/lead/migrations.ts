@@ -102,6 +102,19 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
        at      INTEGER NOT NULL
      )`,
   ],
+  // 3: speed to lead and calibration. When the lead last became SQL (cleared when sales sends it
+  // back) and when its SLA alert is owed; with each feedback, when the lead it judged became SQL
+  // and the rules that had given it points; and the last feedback the lead index has a copy of.
+  [
+    `ALTER TABLE lead ADD COLUMN sql_at INTEGER`,
+    `ALTER TABLE lead ADD COLUMN sla_due INTEGER`,
+    `ALTER TABLE lead ADD COLUMN indexed_feedback INTEGER NOT NULL DEFAULT 0`,
+    `ALTER TABLE feedback ADD COLUMN sql_at INTEGER`,
+    `ALTER TABLE feedback ADD COLUMN rules TEXT`,
+    // A lead already SQL keeps its time for the index; it gets no SLA alert (the SLA is read
+    // when a lead becomes SQL), so an upgrade cannot flood sales with old leads' alerts.
+    `UPDATE lead SET sql_at = (SELECT max(at) FROM transitions WHERE to_stage = 'sql') WHERE stage = 'sql'`,
+  ],
 ];
 
 /**

@@ -25,6 +25,7 @@ import type { LeadContext } from "./context";
 import { handOver, handOverOwed } from "./handover";
 import { pushIndex, touchIndex } from "./index-sync";
 import { migrate } from "./migrations";
+import { missSlaIfDue, startSqlClock, stopSqlClock } from "./sla";
 import { LeadScore } from "./score";
 import { type LeadRow, LeadStore, type StoredEvent, fromWire } from "./store";
 import { applyMoves } from "./transitions";
@@ -225,8 +226,10 @@ export class Lead extends DurableObject<Env> {
     const now = clock(row);
     const result = this.score.current(row, siteScoring(config, row.site).scoring, now);
     this.transaction(() => {
-      this.store.addFeedback({ outcome, reason, amount, at: now });
+      // With what the feedback judged: when the lead became SQL, and the rules behind its score.
+      this.store.addFeedback({ outcome, reason, amount, at: now, sql_at: row.sql_at, rules: JSON.stringify(result.reasons) });
       if (move.to === "recycled") this.store.setRecycledAt(now);
+      stopSqlClock(this.lead, row, move.to === "recycled");
       applyMoves(this.lead, config, row, [move.to], result, now, `feedback: ${outcome}${reason ? ` (${reason})` : ""}`);
       touchIndex(this.lead, now);
     });
@@ -286,8 +289,8 @@ export class Lead extends DurableObject<Env> {
   }
 
   /**
-   * The one alarm does all owed work: a hand-over that failed, webhook deliveries that are due,
-   * and the lead index's copy. Then it points itself at the next owed moment.
+   * The one alarm does all owed work: a hand-over that failed, an SLA alert (sla.ts), webhook
+   * deliveries that are due, and the lead index's copy. Then it points itself at the next owed moment.
    */
   override async alarm(): Promise<void> {
     this.alarmAt = undefined;
@@ -296,6 +299,7 @@ export class Lead extends DurableObject<Env> {
       const row = this.store.row();
       if (!row) return;
       if (handOverOwed(row)) await handOver(this.lead);
+      missSlaIfDue(this.lead, config, Date.now());
       await deliverDue(this.outbox, deliveryEnv(this.env), config.webhooks, Date.now());
       await pushIndex(this.lead);
       this.arm();
@@ -320,7 +324,7 @@ export class Lead extends DurableObject<Env> {
   private arm(): void {
     const row = this.store.row();
     if (!row) return;
-    const owed = [this.outbox.nextDue(), row.index_due];
+    const owed = [this.outbox.nextDue(), row.index_due, row.sla_due];
     if (handOverOwed(row)) owed.push(Date.now() + MERGE_RETRY_MS);
     const at = owed.reduce<number | null>((min, t) => (t === null ? min : min === null ? t : Math.min(min, t)), null);
     // Skipped when this instance already set that very time: a hot lead's batches cost no alarm write.
@@ -339,7 +343,9 @@ export class Lead extends DurableObject<Env> {
     const result = this.score.current(row, scoring, now);
     const qualifying = row.stage === "recycled" && row.recycled_at !== null ? this.score.since(row, scoring, row.recycled_at, now) : result;
     this.store.setScore(result, this.score.version);
-    applyMoves(this.lead, config, row, scoreMoves(scoring.stages, row, qualifying), result, now, cause);
+    const moves = scoreMoves(scoring.stages, row, qualifying);
+    applyMoves(this.lead, config, row, moves, result, now, cause);
+    if (moves.includes("sql")) startSqlClock(this.lead, scoring, now);
     touchIndex(this.lead, now);
   }
 }

@@ -33,10 +33,16 @@ export type LeadRow = {
   /** When the index last got a copy, and the last stage change it holds. */
   indexed_at: number;
   indexed_seq: number;
+  /** When the lead last became SQL; null before, and again once sales sent it back (recycled). */
+  sql_at: number | null;
+  /** When a lead.sla_missed alert is owed unless sales gives feedback first; null when none is. */
+  sla_due: number | null;
+  /** The last feedback (by id) the lead index has a copy of. */
+  indexed_feedback: number;
 };
 
 const LEAD_COLUMNS =
-  "id, kind, site, visitor, email, traits, stage, score, engagement, fit, rules_version, sequence, first_seen, last_seen, forward_to, collector_url, recycled_at, index_due, indexed_at, indexed_seq";
+  "id, kind, site, visitor, email, traits, stage, score, engagement, fit, rules_version, sequence, first_seen, last_seen, forward_to, collector_url, recycled_at, index_due, indexed_at, indexed_seq, sql_at, sla_due, indexed_feedback";
 
 export type EventRow = {
   seq: number;
@@ -76,6 +82,15 @@ export type FeedbackRow = {
   /** The deal size given with `won`. */
   amount: number | null;
   at: number;
+};
+
+/** Feedback as the lead index receives it: with what it judged. */
+export type JudgedFeedbackRow = FeedbackRow & {
+  id: number;
+  /** When the lead became SQL in the qualification the feedback judged; null when it never did. */
+  sql_at: number | null;
+  /** The lead's score explanation (Reason[] as JSON) when the feedback was given; null before migration 3. */
+  rules: string | null;
 };
 
 export const toScored = (row: EventRow | StoredEvent): ScoredEvent => ({
@@ -250,8 +265,27 @@ export class LeadStore {
     return this.sql.exec<{ visitor: string }>("SELECT visitor FROM visitors ORDER BY merged_at").toArray().map((v) => v.visitor);
   }
 
-  addFeedback(feedback: FeedbackRow): void {
-    this.sql.exec("INSERT INTO feedback (outcome, reason, amount, at) VALUES (?, ?, ?, ?)", feedback.outcome, feedback.reason, feedback.amount, feedback.at);
+  addFeedback(feedback: FeedbackRow & Pick<JudgedFeedbackRow, "sql_at" | "rules">): void {
+    this.sql.exec(
+      "INSERT INTO feedback (outcome, reason, amount, at, sql_at, rules) VALUES (?, ?, ?, ?, ?, ?)",
+      feedback.outcome, feedback.reason, feedback.amount, feedback.at, feedback.sql_at, feedback.rules,
+    );
+  }
+
+  /** Feedback after the one numbered `id`, oldest first: what the lead index has no copy of yet. */
+  feedbackAfter(id: number): JudgedFeedbackRow[] {
+    return this.sql
+      .exec<JudgedFeedbackRow>("SELECT id, outcome, reason, amount, at, sql_at, rules FROM feedback WHERE id > ? ORDER BY id", id)
+      .toArray();
+  }
+
+  /** Speed to lead: when the lead became SQL (null once sent back) and when its SLA alert is owed. */
+  setSqlClock(sqlAt: number | null, slaDue: number | null): void {
+    this.sql.exec("UPDATE lead SET sql_at = ?, sla_due = ? WHERE singleton = 1", sqlAt, slaDue);
+  }
+
+  setSlaDue(at: number | null): void {
+    this.sql.exec("UPDATE lead SET sla_due = ? WHERE singleton = 1", at);
   }
 
   /** Every piece of sales feedback, oldest first. */
@@ -263,7 +297,10 @@ export class LeadStore {
     this.sql.exec("UPDATE lead SET index_due = ? WHERE singleton = 1", at);
   }
 
-  markIndexed(update: { due: number | null; at: number; sequence: number }): void {
-    this.sql.exec("UPDATE lead SET index_due = ?, indexed_at = ?, indexed_seq = ? WHERE singleton = 1", update.due, update.at, update.sequence);
+  markIndexed(update: { due: number | null; at: number; sequence: number; feedback: number }): void {
+    this.sql.exec(
+      "UPDATE lead SET index_due = ?, indexed_at = ?, indexed_seq = ?, indexed_feedback = ? WHERE singleton = 1",
+      update.due, update.at, update.sequence, update.feedback,
+    );
   }
 }

@@ -72,6 +72,7 @@ const HEADLINE: Record<WebhookEventType, string> = {
   "lead.recycled": "was recycled to marketing",
   "lead.won": "is won",
   "lead.lost": "is lost",
+  "lead.sla_missed": "is an SQL still waiting for sales feedback past the SLA",
 };
 
 const TOP_REASONS = 3;
