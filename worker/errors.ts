@@ -5,6 +5,8 @@
 export const ERROR_STATUS = {
   invalid_payload: 400,
   invalid_request: 400,
+  /** A config the caller sent (a what-if candidate) breaks the config schema. */
+  invalid_config: 400,
   unknown_site: 401,
   unauthorized: 401,
   origin_not_allowed: 403,
@@ -14,7 +16,8 @@ export const ERROR_STATUS = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,
-  invalid_config: 500,
+  /** The collector's own config is invalid: the operator's to fix, so never the caller's fault. */
+  collector_misconfigured: 500,
   internal_error: 500,
 } as const;
 

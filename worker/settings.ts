@@ -1,7 +1,7 @@
 /**
  * The config in force: the bundled leadlight.config.json, or LEADLIGHT_CONFIG when set.
  * Parsed once per isolate and per source; an invalid config refuses every request with
- * `invalid_config` rather than running on half of it.
+ * `collector_misconfigured` rather than running on half of it.
  */
 import bundled from "../leadlight.config.json";
 import { type Config, ConfigError, type ScoringConfig, type SiteConfig, parseConfig, scoringFor } from "./config";
@@ -28,7 +28,7 @@ export function loadConfig(env: Pick<Env, "LEADLIGHT_CONFIG">): Config {
   if (entry.config instanceof ConfigError) {
     // The problems go to the operator's log, not to whoever sent the request.
     console.error(entry.config.message);
-    throw new ApiError("invalid_config", "the collector's config is invalid; its log says where and why");
+    throw new ApiError("collector_misconfigured", "the collector's config is invalid; its log says where and why");
   }
   return entry.config;
 }
