@@ -181,6 +181,41 @@ export interface AlertBody {
 /** Why a lead moved, when it is not its own events or sales feedback. */
 export type AlertCause = "rules_changed";
 
+/** A lead whose stage the candidate rules would change, in POST /v1/preview. */
+export interface PreviewMove {
+  lead: string;
+  email: string | null;
+  from: Stage;
+  to: Stage;
+  score_before: number;
+  score_after: number;
+}
+
+/** One rule across the replayed leads, under the rules in force and under the candidate. */
+export interface PreviewRule {
+  rule: string;
+  /** Leads the rule gave non-zero points. */
+  leads_before: number;
+  leads_after: number;
+  /** Points summed over those leads, to one decimal. */
+  points_before: number;
+  points_after: number;
+}
+
+/** POST /v1/preview: a candidate config replayed on stored histories. Nothing is written. */
+export interface PreviewAnswer {
+  /** Known leads replayed, most recently seen first. */
+  leads: number;
+  /** True when more known leads matched than were replayed (beyond `limit`, or a lead object that did not answer). */
+  sampled: boolean;
+  /** Leads per stage now, and if the candidate were deployed now; both name the same stages. */
+  stages: { before: Partial<Record<Stage, number>>; after: Partial<Record<Stage, number>> };
+  /** Leads whose stage would change, biggest score change first, at most 100. */
+  moves: PreviewMove[];
+  /** The candidate's rules in its order, then rules only the rules in force gave points by. */
+  rules: PreviewRule[];
+}
+
 /**
  * GET /v1/rescore: the rescoring sweep that follows a change of the scoring rules. `version`
  * fingerprints every scoring of the config (the default rules and each site's own).

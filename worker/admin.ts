@@ -12,7 +12,7 @@ import { timingSafeEqual } from "hono/utils/buffer";
 import { z } from "zod";
 import { DELIVERY_STATUSES, type LeadView } from "../shared/api";
 import { Email, LIMITS, Traits, normalizeEmail } from "../shared/wire";
-import { STAGES } from "./config";
+import { type Config, ConfigError, STAGES, parseConfig } from "./config";
 import type { Env } from "./env";
 import { ApiError } from "./errors";
 import { jsonBody, query } from "./http/validate";
@@ -20,6 +20,7 @@ import { emailLead, leadById, visitorLead, visitorObjectName } from "./identity"
 import { calibrate, feedbackSummary, slaCutoffs } from "./calibration";
 import { decodeCursor, deliveryLead, eraseLead, feedbackFacts, funnel, listDeliveryLog, listLeads, openOverSla } from "./lead-index";
 import { fromWire } from "./lead/store";
+import { replay } from "./preview/replay";
 import { FEEDBACK_OUTCOMES } from "./scoring/lifecycle";
 import { loadConfig } from "./settings";
 import { sweeper } from "./sweep/notice";
@@ -231,6 +232,40 @@ admin.post("/v1/identify", jsonBody(IdentifyBody, "the body does not match {site
   const view = await read(c.env, leadById(c.env, id));
   return c.json({ lead: view?.lead ?? { id } });
 });
+
+const PreviewBody = z.strictObject({
+  config: z.custom<unknown>((value) => value !== undefined, "config is required: a complete candidate leadlight.config.json"),
+  site: z.string().min(1).max(LIMITS.idLength).optional(),
+  /** The most recently seen leads replayed: 1,000 by default; 5,000 keeps one request within a Worker's subrequests. */
+  limit: z.number().int().min(1).max(5000).default(1000),
+});
+
+admin.use("/v1/preview", requireAdmin);
+
+/**
+ * What-if: a complete candidate config replayed on the most recently seen known leads, under it
+ * and under the rules in force. Nothing is written, no stage moves, no alert leaves.
+ */
+admin.post(
+  "/v1/preview",
+  jsonBody(PreviewBody, 'the body must be {"config": {...}, "site"?: "pk_...", "limit"?: 1 to 5000}'),
+  async (c) => {
+    const { config, site, limit } = c.req.valid("json");
+    return c.json(await replay(c.env, candidateConfig(config), { site, limit }));
+  },
+);
+
+/** The candidate, validated like leadlight.config.json, or 400 `invalid_config` with each problem's JSON path. */
+function candidateConfig(input: unknown): Config {
+  try {
+    return parseConfig(input);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    const [first, ...more] = error.problems;
+    const where = first ? `: ${first.path}: ${first.message}${more.length ? ` (and ${more.length} more)` : ""}` : "";
+    throw new ApiError("invalid_config", `the candidate config is invalid${where}`, { problems: error.problems });
+  }
+}
 
 admin.use("/v1/rescore", requireAdmin);
 

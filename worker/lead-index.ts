@@ -304,3 +304,15 @@ export async function sweepPage(db: D1Database, page: { known: boolean; after: s
     .all<{ id: string }>();
   return results.map((row) => row.id);
 }
+
+/** Known leads (with an email), most recently seen first: the ones a what-if preview replays. */
+export async function recentKnownLeads(db: D1Database, site: string | undefined, limit: number): Promise<{ id: string; site: string }[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT id, site FROM leads WHERE email IS NOT NULL ${site === undefined ? "" : "AND site = ?"}
+       ORDER BY last_seen DESC, id LIMIT ?`,
+    )
+    .bind(...(site === undefined ? [] : [site]), limit)
+    .all<{ id: string; site: string }>();
+  return results;
+}

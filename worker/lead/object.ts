@@ -10,7 +10,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { LeadExport, LeadView } from "../../shared/api";
 import { type Event, mergeTraits, normalizeEmail } from "../../shared/wire";
 import { inhumanTiming } from "../bot";
-import type { Config } from "../config";
+import type { Config, ScoringConfig } from "../config";
 import { type Env, deliveryEnv } from "../env";
 import { emailLead } from "../identity";
 import { type FeedbackOutcome, feedbackMove, scoreMoves } from "../scoring/lifecycle";
@@ -25,6 +25,7 @@ import type { LeadContext } from "./context";
 import { handOver, handOverOwed } from "./handover";
 import { pushIndex, touchIndex } from "./index-sync";
 import { migrate } from "./migrations";
+import { type LeadPreview, previewLead } from "./preview";
 import { missSlaIfDue, startSqlClock, stopSqlClock } from "./sla";
 import { LeadScore } from "./score";
 import { type LeadRow, LeadStore, type StoredEvent, fromWire } from "./store";
@@ -211,6 +212,14 @@ export class Lead extends DurableObject<Env> {
       feedback: this.store.feedback().map((f) => ({ ...f, at: iso(f.at) })),
       exported_at: new Date().toISOString(),
     };
+  }
+
+  /**
+   * The lead under the rules in force and under `candidate` (what-if preview). Read-only:
+   * nothing is stored, no stage moves, no alert is queued and the alarm is left as it is.
+   */
+  preview(candidate: ScoringConfig): LeadPreview | null {
+    return previewLead(this.lead, candidate);
   }
 
   /**
