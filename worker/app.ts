@@ -34,6 +34,8 @@ app.notFound(() => new ApiError("not_found", "no such route").toResponse());
 app.onError((error) => {
   if (error instanceof ApiError) return error.toResponse();
   if (error instanceof HTTPException) {
+    // A middleware that already answered in our error shape (bearer auth's messages) keeps it.
+    if (error.res?.headers.get("content-type")?.startsWith("application/json")) return error.getResponse();
     const code = error.status === 401 ? "unauthorized" : error.status === 413 ? "payload_too_large" : "invalid_request";
     return new ApiError(code, error.message || "request refused", {}, Object.fromEntries(error.getResponse().headers)).toResponse();
   }

@@ -200,9 +200,13 @@ describe("admin read API", () => {
     const { SELF } = await import("cloudflare:test");
     const none = await SELF.fetch("http://collector.test/v1/leads?email=a@b.co");
     expect(none.status).toBe(401);
-    expect(await none.json()).toMatchObject({ error: { code: "unauthorized" } });
+    expect(await none.json()).toEqual({ error: { code: "unauthorized", message: "send Authorization: Bearer <ADMIN_TOKEN>" } });
     const wrong = await SELF.fetch("http://collector.test/v1/leads?email=a@b.co", { headers: { authorization: "Bearer nope" } });
     expect(wrong.status).toBe(401);
+    expect(await wrong.json()).toEqual({
+      error: { code: "unauthorized", message: "the admin token is wrong, or the ADMIN_TOKEN secret is not set" },
+    });
+    expect(wrong.headers.get("www-authenticate")).toMatch(/^Bearer /);
   });
 
   it("answers 404 not_found for an unknown lead id and an empty list for an unknown email", async () => {
