@@ -3,6 +3,7 @@
  * One schema, used by the Worker to validate and by the snippet for its types.
  */
 import { z } from "zod";
+import { ILL_FORMED, type JsonValue, isWellFormed, jsonProblem } from "./json-limits";
 
 /** Hard limits on what one request may carry; the Worker refuses anything larger. */
 export const LIMITS = {
@@ -14,9 +15,19 @@ export const LIMITS = {
   nameLength: 128,
   propKeys: 32,
   propValueLength: 1024,
+  /** Properties and traits, as JSON; the same bounds hold for a lead's merged traits. */
+  propsChars: 8 * 1024,
+  /** Levels of nesting in properties and traits; the object itself is the first. */
+  propsDepth: 8,
 } as const;
 
 export const EVENT_TYPES = ["page_view", "download", "chat", "identify", "track"] as const;
+
+/**
+ * Text as sent, or refused: a lone surrogate cannot be stored as it is, and changing it silently
+ * (to U+FFFD) would store something the client never sent.
+ */
+const text = (max: number) => z.string().max(max).refine(isWellFormed, ILL_FORMED);
 
 const id = z
   .string()
@@ -24,20 +35,24 @@ const id = z
   .max(LIMITS.idLength)
   .regex(/^[\w.:-]+$/, "letters, digits, '_', '-', '.' and ':' only");
 
-const url = z.string().max(LIMITS.urlLength);
+const url = text(LIMITS.urlLength);
 
-/** Any JSON value: scoring rules match the flat ones, and nested ones are kept for the record. */
-const propValue = z.json();
+/**
+ * Any JSON value: scoring rules match the flat ones, and nested ones are kept for the record.
+ * Checked by `bounded` on the object that holds it, never by a recursive schema.
+ */
+const propValue = z.custom<JsonValue>();
 
-const PROPS_JSON_CHARS = 8 * 1024;
+/** Nesting, size, well-formed text and plain JSON, checked without recursion (see json-limits). */
+const bounded =
+  (what: string) =>
+  (value: Record<string, unknown>, ctx: z.RefinementCtx): void => {
+    const bounds = { what, depth: LIMITS.propsDepth, chars: LIMITS.propsChars, keys: LIMITS.propKeys };
+    const problem = jsonProblem(value, bounds);
+    if (problem) ctx.addIssue({ code: "custom", path: problem.path, message: problem.message, input: value });
+  };
 
-const bounded = <T extends Record<string, unknown>>(what: string) =>
-  [
-    (p: T) => Object.keys(p).length <= LIMITS.propKeys && JSON.stringify(p).length <= PROPS_JSON_CHARS,
-    { message: `at most ${LIMITS.propKeys} ${what}, ${PROPS_JSON_CHARS} characters as JSON` },
-  ] as const;
-
-export const Props = z.record(z.string().max(LIMITS.nameLength), propValue).refine(...bounded("properties"));
+export const Props = z.record(z.string().max(LIMITS.nameLength), propValue).superRefine(bounded("properties"));
 
 const TRAIT_NAMES = ["name", "title", "company", "company_size", "industry", "country"] as const;
 
@@ -60,7 +75,7 @@ export const Traits = z.preprocess(
     })
     // Sites send their own traits too (plan, phone, ...); keep them, bounded like props.
     .catchall(propValue)
-    .refine(...bounded("traits")),
+    .superRefine(bounded("traits")),
 );
 
 /**
@@ -79,7 +94,7 @@ export function mergeTraits(current: Record<string, unknown>, update: Record<str
   const keep = [...named, ...others.slice(Math.max(0, others.length - (LIMITS.propKeys - named.length)))];
   const bounded: Record<string, unknown> = {};
   for (const key of keep) bounded[key] = merged[key];
-  while (JSON.stringify(bounded).length > PROPS_JSON_CHARS) {
+  while (JSON.stringify(bounded).length > LIMITS.propsChars) {
     const oldest = Object.keys(bounded).find((key) => !(TRAIT_NAMES as readonly string[]).includes(key));
     if (oldest === undefined) break;
     delete bounded[oldest];
@@ -95,7 +110,7 @@ const base = {
   ts: z.number().int().nonnegative(),
   url: url.optional(),
   ref: url.optional(),
-  title: z.string().max(LIMITS.textLength).optional(),
+  title: text(LIMITS.textLength).optional(),
 };
 
 export const PageViewEvent = z.strictObject({
@@ -126,7 +141,7 @@ export const IdentifyEvent = z.strictObject({
 export const TrackEvent = z.strictObject({
   ...base,
   type: z.literal("track"),
-  name: z.string().min(1).max(LIMITS.nameLength),
+  name: text(LIMITS.nameLength).min(1),
   props: Props.optional(),
 });
 
@@ -143,7 +158,7 @@ export const Event = z.discriminatedUnion("type", [
  * event never costs the good ones beside it.
  */
 export const Batch = z.strictObject({
-  site: z.string().min(1).max(LIMITS.idLength),
+  site: text(LIMITS.idLength).min(1),
   visitor: id,
   /** Set by the snippet when `navigator.webdriver` is true: the collector flags, never drops. */
   webdriver: z.boolean().optional(),
@@ -162,7 +177,8 @@ export interface WireIssue {
 }
 
 export type ParsedBatch =
-  | { ok: false; issues: WireIssue[] }
+  /** `too_large`: more events than one batch may carry; `invalid`: see the issues. */
+  | { ok: false; refusal: "invalid" | "too_large"; issues: WireIssue[] }
   | { ok: true; batch: Omit<Batch, "events">; events: Event[]; issues: WireIssue[] };
 
 const toIssues = (error: z.ZodError, prefix: (string | number)[] = []): WireIssue[] =>
@@ -172,16 +188,22 @@ const toIssues = (error: z.ZodError, prefix: (string | number)[] = []): WireIssu
   }));
 
 /**
- * Validates an ingest body. A broken envelope refuses the whole request; a broken event is
- * reported in `issues` while the valid events around it are kept.
+ * Validates an ingest body. Too many events refuse the whole request as too large; a broken
+ * envelope refuses it as invalid; a broken event is reported in `issues` while the valid events
+ * around it are kept. Never throws, whatever `input` holds.
  *
  * @example
  * const parsed = parseBatch(JSON.parse(body));
- * if (!parsed.ok) return badRequest(parsed.issues);
+ * if (!parsed.ok) return parsed.refusal === "too_large" ? tooLarge(parsed.issues) : badRequest(parsed.issues);
  */
 export function parseBatch(input: unknown): ParsedBatch {
+  const sent = input !== null && typeof input === "object" && "events" in input ? input.events : undefined;
+  if (Array.isArray(sent) && sent.length > LIMITS.eventsPerBatch) {
+    const message = `${sent.length} events; a batch may carry at most ${LIMITS.eventsPerBatch} events`;
+    return { ok: false, refusal: "too_large", issues: [{ path: ["events"], message }] };
+  }
   const envelope = Batch.safeParse(input);
-  if (!envelope.success) return { ok: false, issues: toIssues(envelope.error) };
+  if (!envelope.success) return { ok: false, refusal: "invalid", issues: toIssues(envelope.error) };
   const { events: raw, ...batch } = envelope.data;
   const events: Event[] = [];
   const issues: WireIssue[] = [];
