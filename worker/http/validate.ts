@@ -12,6 +12,7 @@ import { validator } from "hono/validator";
 import type { z } from "zod";
 import type { Env } from "../env";
 import { ApiError, type ErrorCode } from "../errors";
+import { readText } from "./body";
 
 export interface Issue {
   path: string[];
@@ -27,12 +28,15 @@ export function check<S extends z.ZodType>(schema: S, value: unknown, code: Erro
   return parsed.data;
 }
 
+/** Bodies the admin API takes; ingest has its own, smaller limit. */
+const ADMIN_BODY_BYTES = 1024 * 1024;
+
 /**
  * A request body as JSON, whatever its content type: sendBeacon and many servers send JSON as
- * text/plain or with no type at all.
+ * text/plain or with no type at all. Compressed bodies are decoded (see http/body.ts).
  */
-export async function readJson(request: Request): Promise<unknown> {
-  const text = await request.text();
+export async function readJson(request: Request, limit = ADMIN_BODY_BYTES): Promise<unknown> {
+  const text = await readText(request, limit);
   try {
     return JSON.parse(text) as unknown;
   } catch {
