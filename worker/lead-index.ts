@@ -20,16 +20,8 @@ export interface IndexedStageChange {
   at: number;
 }
 
-export interface IndexedDelivery {
-  id: string;
-  endpoint: string;
-  type: string;
-  sequence: number;
-  status: string;
-  attempts: number;
-  last_error: string | null;
-  updated_at: number;
-}
+/** A delivery of the log as the index stores it (its lead is the copy's, its time in ms). */
+export type IndexedDelivery = Omit<DeliveryLogEntry, "lead_id" | "updated_at"> & { updated_at: number };
 
 /** A rule's points in the lead's score when sales gave the feedback. */
 export interface IndexedRulePoints {
