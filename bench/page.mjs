@@ -14,18 +14,13 @@ import { ROOT } from "./lib/paths.mjs";
 import { median, sleep } from "./lib/stats.mjs";
 import { ADMIN_TOKEN, defaultConfig, startCollector } from "./lib/targets.mjs";
 import { freePort } from "./lib/wrangler.mjs";
+import CHROMIUM_FLAGS from "../test/support/chromium-flags.json" with { type: "json" };
 
 const { chromium } = createRequire(join(ROOT, "package.json"))("playwright-core");
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
+  ...CHROMIUM_FLAGS,
   // A person's browser: without it the collector flags the visit as a bot (still stored).
   "--disable-blink-features=AutomationControlled",
 ];

@@ -11,20 +11,17 @@
  * const context = await browser.newContext({ userAgent: humanUserAgent(browser) });
  */
 import { chromium, type Browser } from "playwright-core";
+import CHROMIUM_FLAGS from "./chromium-flags.json";
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 export function launchChromium(options: { human?: boolean } = {}): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
+    // One list for the tests and the benchmark (bench/page.mjs): headless, and quiet on a machine
+    // with no network beyond loopback.
     args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
+      ...CHROMIUM_FLAGS,
       ...(options.human ? ["--disable-blink-features=AutomationControlled"] : []),
     ],
   });
