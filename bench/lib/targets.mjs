@@ -26,11 +26,13 @@ const answers = async (url, path, init) => {
 /**
  * The collector with `config` (passed as LEADLIGHT_CONFIG). Rate limit off: a benchmark drives
  * one visitor far past what a browser sends, and must measure the lead, not the limiter.
+ * `persistTo`: storage that outlives stop(), to restart the collector over the same leads.
  */
-export function startCollector({ name = "collector", config, vars = {}, port } = {}) {
+export function startCollector({ name = "collector", config, vars = {}, port, persistTo } = {}) {
   return startWorker({
     name,
     port,
+    persistTo,
     vars: {
       ADMIN_TOKEN,
       LEADLIGHT_RATE_LIMIT: "off",

@@ -79,14 +79,18 @@ function killGroup(child, signal) {
  * @param {number} [options.readyTimeoutMs]
  * @param {number} [options.readyEveryMs]  how often `ready` is tried (a cold-start measurement polls finely)
  * @param {(persistTo: string) => (void | Promise<void>)} [options.prepare]  readies the fresh storage before wrangler starts (D1 migrations)
+ * @param {string} [options.persistTo]  storage kept across stop(), for a restart over the same data (the caller deletes it)
  */
-export async function startWorker({ name, config, vars = {}, port, ready, readyTimeoutMs = 120_000, readyEveryMs = 250, prepare }) {
+export async function startWorker({ name, config, vars = {}, port, ready, readyTimeoutMs = 120_000, readyEveryMs = 250, prepare, persistTo: kept }) {
   const [listen, inspector] = [port ?? (await freePort()), await freePort()];
-  const persistTo = mkdtempSync(join(tmpdir(), `leadlight-bench-${name}-`));
+  const persistTo = kept ?? mkdtempSync(join(tmpdir(), `leadlight-bench-${name}-`));
+  const cleanUp = () => {
+    if (kept === undefined) rmSync(persistTo, { recursive: true, force: true });
+  };
   try {
     await prepare?.(persistTo);
   } catch (error) {
-    rmSync(persistTo, { recursive: true, force: true });
+    cleanUp();
     throw error;
   }
   const args = [
@@ -129,7 +133,7 @@ export async function startWorker({ name, config, vars = {}, port, ready, readyT
     await exited(child);
     clearTimeout(timeout);
     live.delete(child);
-    rmSync(persistTo, { recursive: true, force: true });
+    cleanUp();
   };
 
   const deadline = Date.now() + readyTimeoutMs;
