@@ -8,7 +8,8 @@
  *
  * Without --dev the config is checked for deploy: a loopback webhook URL is an error, and the
  * `wrangler secret put` commands the Worker needs are printed (Cloudflare's secrets cannot be
- * seen from here). With --dev it is checked for local development (`npm start`, `npm test`):
+ * seen from here). Webhooks marked `"dev_only": true` (the dev inbox) are skipped, and said so:
+ * a deployed collector never sends to them. With --dev it is checked for local development (`npm start`, `npm test`):
  * loopback URLs such as the dev inbox are allowed, and each webhook's secret must be in the
  * `.dev.vars` beside the config when that file exists.
  */
@@ -68,19 +69,25 @@ interface Secret {
  * SSRF refusals of every webhook that is valid on its own, and the secrets the standard ones
  * sign with. A webhook the schema refuses is left to the schema's message.
  */
-function checkWebhooks(input: unknown, dev: boolean): { problems: Problem[]; secrets: Secret[] } {
+function checkWebhooks(input: unknown, dev: boolean): { problems: Problem[]; secrets: Secret[]; skipped: string[] } {
   const hooks = typeof input === "object" && input !== null && "webhooks" in input ? input.webhooks : undefined;
   const problems: Problem[] = [];
   const secrets: Secret[] = [];
+  const skipped: string[] = [];
   (Array.isArray(hooks) ? hooks : []).forEach((raw: unknown, index) => {
     const hook = Webhook.safeParse(raw);
     if (!hook.success) return;
+    // A deployed collector never sends to a dev_only endpoint, so its URL and secret do not matter there.
+    if (!dev && hook.data.dev_only) {
+      skipped.push(hook.data.id);
+      return;
+    }
     const refusal = checkWebhookUrl(hook.data.url, { allowLoopback: dev });
     if (refusal) problems.push({ path: `$.webhooks[${index}].url`, message: refusal });
     if (hook.data.format === "standard" && hook.data.secret_env)
       secrets.push({ name: hook.data.secret_env, path: `$.webhooks[${index}].secret_env`, webhook: hook.data.id });
   });
-  return { problems, secrets };
+  return { problems, secrets, skipped };
 }
 
 /** Each secret must be in .dev.vars and read the way the Worker will read it. */
@@ -127,6 +134,10 @@ function main(options: Options): void {
 
   const varsFile = join(dirname(file), ".dev.vars");
   const notes: string[] = [];
+  if (webhooks.skipped.length > 0)
+    notes.push(
+      `Skipped dev_only webhook(s) ${webhooks.skipped.map((id) => `"${id}"`).join(", ")}: a deployed collector never sends to them.`,
+    );
   if (dev && existsSync(varsFile)) {
     problems.push(...checkDevSecrets(webhooks.secrets, parseDevVars(readFileSync(varsFile, "utf8"))));
   } else if (dev && webhooks.secrets.length > 0) {

@@ -251,6 +251,12 @@ export const Webhook = z
       .enum(["standard", "slack"])
       .default("standard")
       .describe("standard: a JSON body signed the Standard Webhooks way; slack: a Slack-ready message."),
+    dev_only: z
+      .boolean()
+      .optional()
+      .describe(
+        "true: this endpoint exists only in local development (like the dev inbox). A deployed collector never writes or sends its alerts, and the deploy check skips it.",
+      ),
   })
   .superRefine((hook, ctx) => {
     if (hook.format === "standard" && !hook.secret_env)
