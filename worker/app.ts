@@ -10,6 +10,7 @@ import { dev } from "./dev/routes";
 import { type Env, isDev } from "./env";
 import { ApiError } from "./errors";
 import { ingest } from "./ingest";
+import { log, reason } from "./log";
 import { snippet } from "./snippet-route";
 
 export const app = new Hono<{ Bindings: Env }>();
@@ -31,7 +32,7 @@ app.get("/favicon.ico", (c) => c.body(null, 204));
 
 app.notFound(() => new ApiError("not_found", "no such route").toResponse());
 
-app.onError((error) => {
+app.onError((error, c) => {
   if (error instanceof ApiError) return error.toResponse();
   if (error instanceof HTTPException) {
     // A middleware that already answered in our error shape (bearer auth's messages) keeps it.
@@ -39,6 +40,6 @@ app.onError((error) => {
     const code = error.status === 401 ? "unauthorized" : error.status === 413 ? "payload_too_large" : "invalid_request";
     return new ApiError(code, error.message || "request refused", {}, Object.fromEntries(error.getResponse().headers)).toResponse();
   }
-  console.error("unhandled error", error);
+  log("error", "http.unhandled_error", { method: c.req.method, path: new URL(c.req.url).pathname, reason: reason(error) });
   return new ApiError("internal_error", "the collector failed; nothing from this request may have been stored").toResponse();
 });

@@ -16,6 +16,7 @@ import type { Env } from "./env";
 import { ApiError } from "./errors";
 import { readJson } from "./http/validate";
 import { visitorLead } from "./identity";
+import { log } from "./log";
 import { loadConfig } from "./settings";
 
 export const ingest = new Hono<{ Bindings: Env }>();
@@ -66,6 +67,8 @@ ingest.post(
 
     const limiter = c.env.LEADLIGHT_RATE_LIMIT === "off" ? undefined : c.env.INGEST_LIMIT;
     if (limiter && !(await limiter.limit({ key: `${site.key}:${parsed.batch.visitor}` })).success) {
+      // The visitor id is left out: an anonymous id still follows one person across pages.
+      log("warn", "ingest.rate_limited", { site: site.key, reason: "more than 100 requests for one visitor in 10 s", events: parsed.events.length });
       throw new ApiError("rate_limited", "too many requests for this visitor; retry later", {}, { "retry-after": "10" });
     }
 

@@ -1,7 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import bundled from "../leadlight.config.json";
 import { parseConfig } from "./config";
-import { scoringVersion } from "./settings";
+import { loadConfig, scoringVersion } from "./settings";
 
 const config = (edit: (c: typeof bundled) => void = () => {}) => {
   const copy = structuredClone(bundled);
@@ -26,5 +26,43 @@ describe("scoringVersion: the rules a sweep runs for", () => {
       c.webhooks = [];
     });
     expect(scoringVersion(other)).toBe(scoringVersion(base));
+  });
+});
+
+describe("loadConfig", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  const withHooks = JSON.stringify({
+    ...bundled,
+    webhooks: [
+      { id: "inbox", url: "http://127.0.0.1:8787/dev/inbox/sales", events: ["lead.sql"], secret_env: "S", dev_only: true },
+      { id: "crm", url: "https://crm.example.com/hook", events: ["lead.sql"], secret_env: "S" },
+    ],
+  });
+
+  it("a deployed collector does not see dev_only webhooks, so no alert is written or sent to them", () => {
+    expect(loadConfig({ LEADLIGHT_CONFIG: withHooks, LEADLIGHT_DEV: "false" }).webhooks.map((h) => h.id)).toEqual(["crm"]);
+    expect(loadConfig({ LEADLIGHT_CONFIG: withHooks, LEADLIGHT_DEV: "true" }).webhooks.map((h) => h.id)).toEqual(["inbox", "crm"]);
+  });
+
+  it("hands out the same config object on every call, so the caches keyed on it hold", () => {
+    const env = { LEADLIGHT_CONFIG: withHooks, LEADLIGHT_DEV: "false" };
+    expect(loadConfig(env)).toBe(loadConfig(env));
+  });
+
+  it("a refused config is logged once per isolate as one JSON line with every problem's path, and refuses each request", () => {
+    const error = vi.spyOn(console, "error").mockImplementation(() => {});
+    const broken = JSON.stringify({ ...bundled, scoring: { ...bundled.scoring, half_life_days: "30" } });
+    const env = { LEADLIGHT_CONFIG: broken, LEADLIGHT_DEV: "false" };
+    expect(() => loadConfig(env)).toThrow(/config is invalid/);
+    expect(() => loadConfig(env)).toThrow(/config is invalid/);
+    expect(error).toHaveBeenCalledTimes(1);
+    expect(JSON.parse(error.mock.calls[0]?.[0] as string)).toMatchObject({
+      level: "error",
+      event: "config.refused",
+      source: "LEADLIGHT_CONFIG",
+      problems: 1,
+      reason: expect.stringContaining("$.scoring.half_life_days"),
+    });
   });
 });

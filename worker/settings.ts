@@ -1,17 +1,19 @@
 /**
  * The config in force: the bundled leadlight.config.json, or LEADLIGHT_CONFIG when set.
  * Parsed once per isolate and per source; an invalid config refuses every request with
- * `collector_misconfigured` rather than running on half of it.
+ * `collector_misconfigured` rather than running on half of it. Outside local development the
+ * webhooks marked `dev_only` are not in it, so no alert is ever written or sent to them.
  */
 import bundled from "../leadlight.config.json";
 import { type Config, ConfigError, type ScoringConfig, type SiteConfig, parseConfig, scoringFor } from "./config";
-import type { Env } from "./env";
+import { type Env, isDev } from "./env";
 import { ApiError } from "./errors";
+import { log } from "./log";
 import { type CompiledScoring, compileScoring } from "./scoring/engine";
 
-let cache: { source: unknown; config: Config | ConfigError } | undefined;
+let cache: { source: unknown; config: Config | ConfigError; logged: boolean } | undefined;
 
-export function loadConfig(env: Pick<Env, "LEADLIGHT_CONFIG">): Config {
+export function loadConfig(env: Pick<Env, "LEADLIGHT_CONFIG" | "LEADLIGHT_DEV">): Config {
   // An empty variable is an unset one (a deploy that cleared it), not an empty config.
   const source: unknown = env.LEADLIGHT_CONFIG || bundled;
   let entry = cache;
@@ -23,14 +25,33 @@ export function loadConfig(env: Pick<Env, "LEADLIGHT_CONFIG">): Config {
       config =
         error instanceof ConfigError ? error : new ConfigError([{ path: "$", message: `not JSON: ${(error as Error).message}` }]);
     }
-    entry = cache = { source, config };
+    entry = cache = { source, config, logged: false };
   }
   if (entry.config instanceof ConfigError) {
-    // The problems go to the operator's log, not to whoever sent the request.
-    console.error(entry.config.message);
+    // The problems go to the operator's log, not to whoever sent the request; once per isolate
+    // and config, not once per request.
+    if (!entry.logged) {
+      entry.logged = true;
+      const problems = entry.config.problems;
+      log("error", "config.refused", {
+        source: env.LEADLIGHT_CONFIG ? "LEADLIGHT_CONFIG" : "leadlight.config.json",
+        problems: problems.length,
+        reason: problems.map((p) => `${p.path}: ${p.message}`).join("; "),
+      });
+    }
     throw new ApiError("collector_misconfigured", "the collector's config is invalid; its log says where and why");
   }
-  return entry.config;
+  return isDev(env) ? entry.config : withoutDevOnly(entry.config);
+}
+
+const deployed = new WeakMap<Config, Config>();
+
+/** The config without its dev_only webhooks, made once per config object so caches keyed on it hold. */
+function withoutDevOnly(config: Config): Config {
+  if (!config.webhooks.some((hook) => hook.dev_only)) return config;
+  let entry = deployed.get(config);
+  if (!entry) deployed.set(config, (entry = { ...config, webhooks: config.webhooks.filter((hook) => !hook.dev_only) }));
+  return entry;
 }
 
 /**

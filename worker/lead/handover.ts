@@ -7,6 +7,7 @@
  * again (the events were acknowledged, so the hand-over is owed).
  */
 import { emailLead } from "../identity";
+import { log, reason } from "../log";
 import type { LeadContext } from "./context";
 import { touchIndex } from "./index-sync";
 import type { LeadRow, StoredEvent } from "./store";
@@ -32,7 +33,7 @@ export async function handOver(lead: LeadContext): Promise<string | null> {
         collectorUrl: row.collector_url,
       });
     } catch (error) {
-      console.error("hand-over to the known lead failed; retrying from the alarm", error);
+      log("error", "lead.handover_failed", { lead: row.id, reason: reason(error), retry: "from the alarm" });
       lead.arm();
       return null;
     }

@@ -5,6 +5,7 @@
  */
 import type { Reason } from "../../shared/api";
 import { type IndexedRulePoints, type LeadCopy, pushLead } from "../lead-index";
+import { log, reason } from "../log";
 import { siteScoring, loadConfig } from "../settings";
 import type { LeadContext } from "./context";
 
@@ -80,7 +81,7 @@ export async function pushIndex(lead: LeadContext): Promise<void> {
   try {
     await pushLead(lead.env.LEAD_INDEX, copy, now);
   } catch (error) {
-    console.error("lead index update failed; retrying from the alarm", error);
+    log("error", "index.update_failed", { lead: row.id, reason: reason(error), retry_in_ms: INDEX_RETRY_MS });
     lead.store.setIndexDue(now + INDEX_RETRY_MS);
     return;
   }

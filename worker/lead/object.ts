@@ -309,7 +309,7 @@ export class Lead extends DurableObject<Env> {
       if (!row) return;
       if (handOverOwed(row)) await handOver(this.lead);
       missSlaIfDue(this.lead, config, Date.now());
-      await deliverDue(this.outbox, deliveryEnv(this.env), config.webhooks, Date.now());
+      await deliverDue(this.outbox, deliveryEnv(this.env), config.webhooks, Date.now(), row.id);
       await pushIndex(this.lead);
       this.arm();
     } catch (error) {

@@ -10,10 +10,14 @@
  *   delivery, not when a message is written, so enabling it again (a redelivery, a new URL)
  *   reaches the messages every lead has waiting. When the index cannot be read, the lead's own
  *   record decides: alerts never wait for the index.
+ * - Whatever an operator must act on leaves one JSON log line (log.ts): a refused endpoint, a
+ *   retry, a 410, a delivery given up, the index not answering. Each names the lead, the
+ *   endpoint, the `webhook-id` and the reason; never the body, a secret or the URL's path.
  */
 import type { WebhookConfig } from "../config";
+import { log, reason } from "../log";
 import { type DisabledEndpoint, disableEndpoint, disabledEndpoints, isDisabled, notSentLine } from "./endpoints";
-import { attemptOutcome } from "./outcome";
+import { attemptOutcome, type Outcome } from "./outcome";
 import { parseRetryAfter, retryScale } from "./schedule";
 import { SecretError, requestHeaders, send, type SendResult } from "./send";
 import { checkWebhookUrl } from "./ssrf";
@@ -44,16 +48,24 @@ interface Run {
   scale: number;
   /** The endpoints disabled when this run started: every lead's record, or this lead's own. */
   disabled: ReadonlyMap<string, DisabledEndpoint>;
+  /** The lead whose outbox this is, for the log. */
+  lead: string | undefined;
 }
 
 /**
  * Sends every message that is due at `now`, endpoints side by side, and logs each attempt.
- * Returns when to run again, or null when nothing is pending.
+ * Returns when to run again, or null when nothing is pending. `lead` names the lead in log lines.
  *
  * @example
- * const next = await deliverDue(new OutboxStore(ctx.storage.sql), deliveryEnv(env), config.webhooks, Date.now());
+ * const next = await deliverDue(new OutboxStore(ctx.storage.sql), deliveryEnv(env), config.webhooks, Date.now(), leadId);
  */
-export async function deliverDue(outbox: OutboxStore, env: DeliveryEnv, webhooks: readonly WebhookConfig[], now: number): Promise<number | null> {
+export async function deliverDue(
+  outbox: OutboxStore,
+  env: DeliveryEnv,
+  webhooks: readonly WebhookConfig[],
+  now: number,
+  lead?: string,
+): Promise<number | null> {
   // Nothing due (the alarm ran for other work): nothing to send, no need to ask the index.
   const due = outbox.nextDue();
   if (due === null || due > now) return due;
@@ -65,7 +77,8 @@ export async function deliverDue(outbox: OutboxStore, env: DeliveryEnv, webhooks
     webhooks,
     clock: () => now + (Date.now() - started),
     scale: retryScale(env.retryScale),
-    disabled: await readDisabled(outbox, env.index),
+    disabled: await readDisabled(outbox, env.index, lead),
+    lead,
   };
   await Promise.all(outbox.pendingEndpoints().map((endpoint) => drainEndpoint(run, endpoint)));
   return outbox.nextDue();
@@ -75,12 +88,16 @@ export async function deliverDue(outbox: OutboxStore, env: DeliveryEnv, webhooks
  * The endpoints disabled for every lead, from the lead index; this lead's own record when there
  * is no index or it does not answer in time: an index that is down never holds back an alert.
  */
-async function readDisabled(outbox: OutboxStore, db: D1Database | undefined): Promise<ReadonlyMap<string, DisabledEndpoint>> {
+async function readDisabled(
+  outbox: OutboxStore,
+  db: D1Database | undefined,
+  lead: string | undefined,
+): Promise<ReadonlyMap<string, DisabledEndpoint>> {
   if (db) {
     try {
       return await withTimeout(disabledEndpoints(db), SHARED_STATE_TIMEOUT_MS);
     } catch (error) {
-      console.error("webhooks: cannot read the disabled endpoints from the lead index; using this lead's own record", error);
+      log("warn", "webhook.index_unreadable", { lead, reason: reason(error), fallback: "this lead's own record of disabled endpoints" });
     }
   }
   return outbox.disabledHere();
@@ -125,6 +142,11 @@ async function attempt(run: Run, row: OutboxRow, hook: WebhookConfig | undefined
   if (!hook) {
     result = { status: null, error: `endpoint "${row.endpoint}" is no longer in the config`, retryAfter: null };
     permanent = true;
+  } else if (hook.dev_only && !run.env.dev) {
+    // The config a deployed collector loads has no dev_only endpoint; this guards a caller that
+    // passed the whole file.
+    result = { status: null, error: `endpoint "${hook.id}" is dev_only: delivered only in local development`, retryAfter: null };
+    permanent = true;
   } else {
     // A refused URL never passes later: failed at once, not retried.
     const refusal = checkWebhookUrl(hook.url, { allowLoopback: run.env.dev });
@@ -146,6 +168,7 @@ async function attempt(run: Run, row: OutboxRow, hook: WebhookConfig | undefined
     scale: run.scale,
     retryAfterMs: parseRetryAfter(result.retryAfter, Date.now()),
   });
+  logOutcome(run, row, outcome, result, permanent, tries);
   switch (outcome.kind) {
     case "delivered":
       // The receiver is back (enabled again elsewhere): this lead's own 410 record is stale.
@@ -163,6 +186,27 @@ async function attempt(run: Run, row: OutboxRow, hook: WebhookConfig | undefined
       break;
   }
   return outcome.kind;
+}
+
+/**
+ * One log line per attempt that did not deliver. A receiver's answer is reduced to its status: its
+ * body may echo the alert, email included.
+ */
+function logOutcome(run: Run, row: OutboxRow, outcome: Outcome, result: SendResult, permanent: boolean, tries: number): void {
+  if (outcome.kind === "delivered") return;
+  const fields = {
+    lead: run.lead,
+    endpoint: row.endpoint,
+    webhook_id: row.id,
+    type: row.type,
+    attempt: tries,
+    status: result.status,
+    reason: result.status === null ? (result.error ?? "no answer") : `HTTP ${result.status}`,
+  };
+  if (outcome.kind === "retry") log("warn", "webhook.retry", { ...fields, retry_at: new Date(outcome.at).toISOString() });
+  else if (outcome.kind === "disabled") log("warn", "webhook.disabled", { ...fields, reason: "410 Gone: disabled for every lead until a redelivery" });
+  else if (permanent) log("error", "webhook.refused", fields);
+  else log("error", "webhook.gave_up", { ...fields, reason: `${fields.reason}; no attempt left: marked failed, redeliver it from the dashboard or the API` });
 }
 
 /** Signs (standard format) and sends; a missing secret is an attempt without an answer, retried on the schedule. */
@@ -193,7 +237,12 @@ async function disable(run: Run, row: OutboxRow, hook: WebhookConfig, tries: num
     try {
       await withTimeout(disableEndpoint(run.env.index, entry), SHARED_STATE_TIMEOUT_MS);
     } catch (error) {
-      console.error(`webhooks: cannot record in the lead index that endpoint "${hook.id}" said 410 Gone`, error);
+      log("error", "webhook.disable_not_shared", {
+        lead: run.lead,
+        endpoint: hook.id,
+        webhook_id: row.id,
+        reason: `the lead index did not record the 410: ${reason(error)}`,
+      });
     }
   }
 }
