@@ -3,9 +3,10 @@
  * each documented in the README. The Worker maps its rows to these explicitly (worker/lead/view.ts),
  * so a column added to storage never leaks out by accident. Types only: nothing here runs.
  */
+import type { Attribution, Channel, Touch } from "../worker/attribution/touch";
 import type { Stage, WebhookEventType } from "../worker/config";
 
-export type { Stage, WebhookEventType };
+export type { Attribution, Channel, Stage, Touch, WebhookEventType };
 
 /** One rule's share of a score. */
 export interface Reason {
@@ -32,6 +33,11 @@ export interface LeadSnapshot {
   first_seen: string;
   /** ISO 8601. */
   last_seen: string;
+  /**
+   * Where the lead came from: the touch of its first page view, and the latest that came from a
+   * campaign or another site (a direct visit never replaces it). Null before any page view.
+   */
+  source: Attribution | null;
 }
 
 /** A lead as the admin API shows it: the snapshot plus what only the site owner needs. */

@@ -18,7 +18,7 @@ import { ApiError } from "./errors";
 import { jsonBody, query } from "./http/validate";
 import { emailLead, leadById, visitorLead, visitorObjectName } from "./identity";
 import { calibrate, feedbackSummary, slaCutoffs } from "./calibration";
-import { decodeCursor, deliveryLead, eraseLead, feedbackFacts, funnel, listDeliveryLog, listLeads, openOverSla } from "./lead-index";
+import { byChannel, decodeCursor, deliveryLead, eraseLead, feedbackFacts, funnel, listDeliveryLog, listLeads, openOverSla } from "./lead-index";
 import { fromWire } from "./lead/store";
 import { replay } from "./preview/replay";
 import { FEEDBACK_OUTCOMES } from "./scoring/lifecycle";
@@ -172,12 +172,20 @@ const STATS_QUERY_MESSAGE = "stats take site=, from= and to= (ISO dates or ms), 
 admin.get("/v1/stats", query(StatsQuery, STATS_QUERY_MESSAGE), async (c) => {
   const { site, from, to } = c.req.valid("query");
   const db = c.env.LEAD_INDEX;
-  const [stats, facts, open] = await Promise.all([
+  const [stats, facts, open, channels] = await Promise.all([
     funnel(db, site, from, to),
     feedbackFacts(db, site, from, to),
     openOverSla(db, site, from, to, slaCutoffs(loadConfig(c.env), Date.now())),
+    byChannel(db, site, from, to),
   ]);
-  return c.json({ site: site ?? null, from: new Date(from).toISOString(), to: new Date(to).toISOString(), ...stats, ...feedbackSummary(facts, { from, to }, open) });
+  return c.json({
+    site: site ?? null,
+    from: new Date(from).toISOString(),
+    to: new Date(to).toISOString(),
+    ...stats,
+    ...feedbackSummary(facts, { from, to }, open),
+    by_channel: channels,
+  });
 });
 
 /** Which rules predict leads that sales accepts: each rule's acceptance against the baseline (lift). */

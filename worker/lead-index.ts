@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import type { DeliveryLogEntry, LeadListItem } from "../shared/api";
+import { CHANNELS, type Channel } from "./attribution/touch";
 import type { FeedbackFact, SlaCutoffs } from "./calibration";
 import type { Stage } from "./config";
 import { FEEDBACK_OUTCOMES, type FeedbackOutcome } from "./scoring/lifecycle";
@@ -34,7 +35,7 @@ export type IndexedFeedback = Omit<FeedbackFact, "lead" | "rules" | "first_seen"
 
 export interface LeadCopy {
   /** Null when the lead no longer lives here (handed over to a known lead): its row goes. */
-  lead: (IndexedLead & { sql_at: number | null }) | null;
+  lead: (IndexedLead & { sql_at: number | null; channel?: Channel | null }) | null;
   id: string;
   site: string;
   changes: IndexedStageChange[];
@@ -51,13 +52,17 @@ export async function pushLead(db: D1Database, copy: LeadCopy, now: number): Pro
     statements.push(
       db
         .prepare(
-          `INSERT INTO leads (id, site, email, stage, score, engagement, fit, first_seen, last_seen, bot, updated_at, sql_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          `INSERT INTO leads (id, site, email, stage, score, engagement, fit, first_seen, last_seen, bot, updated_at, sql_at, channel)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (id) DO UPDATE SET email = excluded.email, stage = excluded.stage, score = excluded.score,
              engagement = excluded.engagement, fit = excluded.fit, first_seen = excluded.first_seen,
-             last_seen = excluded.last_seen, bot = excluded.bot, updated_at = excluded.updated_at, sql_at = excluded.sql_at`,
+             last_seen = excluded.last_seen, bot = excluded.bot, updated_at = excluded.updated_at, sql_at = excluded.sql_at,
+             channel = excluded.channel`,
         )
-        .bind(lead.id, lead.site, lead.email, lead.stage, lead.score, lead.engagement, lead.fit, lead.first_seen, lead.last_seen, lead.bot ? 1 : 0, now, lead.sql_at),
+        .bind(
+          lead.id, lead.site, lead.email, lead.stage, lead.score, lead.engagement, lead.fit, lead.first_seen, lead.last_seen,
+          lead.bot ? 1 : 0, now, lead.sql_at, lead.channel ?? null,
+        ),
     );
   } else {
     statements.push(db.prepare("DELETE FROM leads WHERE id = ?").bind(copy.id));
@@ -205,6 +210,56 @@ export async function funnel(db: D1Database, site: string | undefined, from: num
     return { from: previous.stage, to: step.stage, rate: previous.count === 0 ? null : Math.round((step.count / previous.count) * 1000) / 1000 };
   });
   return { funnel: stagesOut, conversion };
+}
+
+/** A row of `by_channel` in GET /v1/stats: the funnel and the revenue of the leads a channel first brought. */
+export type ChannelStats = { channel: Channel } & Record<(typeof FUNNEL)[number] | "revenue", number>;
+
+/** A lead with no page view in the index (server-side identify only) counts under `other`. */
+const CHANNEL_OF = "coalesce(l.channel, 'other')";
+
+/**
+ * The funnel of `funnel` split by each lead's first-touch channel, with the revenue of the
+ * `won` feedback given in [from, to) (its amounts summed). Channels with nothing are left out.
+ */
+export async function byChannel(db: D1Database, site: string | undefined, from: number, to: number): Promise<ChannelStats[]> {
+  const siteClause = (table: string) => (site === undefined ? "" : `AND ${table}.site = ?`);
+  const siteBind = site === undefined ? [] : [site];
+  const visitors = db
+    .prepare(
+      `SELECT ${CHANNEL_OF} AS channel, count(*) AS n FROM leads l
+       WHERE l.bot = 0 AND l.first_seen >= ? AND l.first_seen < ? ${siteClause("l")} GROUP BY 1`,
+    )
+    .bind(from, to, ...siteBind);
+  const steps = Object.entries(REACHED).map(([step, stages]) =>
+    db
+      .prepare(
+        `SELECT ${CHANNEL_OF} AS channel, count(DISTINCT c.lead_id) AS n FROM stage_changes c JOIN leads l ON l.id = c.lead_id
+         WHERE c.at >= ? AND c.at < ? ${siteClause("c")} AND c.to_stage IN (${stages.map(() => "?").join(", ")})
+         ${step === "accepted" ? ACCEPTED_BY_THEN : ""} GROUP BY 1`,
+      )
+      .bind(from, to, ...siteBind, ...stages),
+  );
+  const revenue = db
+    .prepare(
+      `SELECT ${CHANNEL_OF} AS channel, sum(f.amount) AS n FROM feedback f JOIN leads l ON l.id = f.lead_id
+       WHERE f.outcome = 'won' AND f.at >= ? AND f.at < ? ${siteClause("f")} GROUP BY 1`,
+    )
+    .bind(from, to, ...siteBind);
+  const answers = await db.batch<{ channel: string; n: number | null }>([visitors, ...steps, revenue]);
+  const columns = [...FUNNEL, "revenue"] as const;
+  const rows = new Map<string, ChannelStats>();
+  answers.forEach((answer, index) => {
+    const column = columns[index];
+    if (column === undefined) return;
+    for (const { channel, n } of answer.results) {
+      if (!(CHANNELS as readonly string[]).includes(channel)) continue;
+      const row = rows.get(channel) ?? { channel: channel as Channel, visitors: 0, known: 0, mql: 0, sql: 0, accepted: 0, won: 0, revenue: 0 };
+      row[column] = n ?? 0;
+      rows.set(channel, row);
+    }
+  });
+  return CHANNELS.flatMap((channel) => rows.get(channel) ?? []);
 }
 
 const RulePoints = z.array(z.object({ rule: z.string(), points: z.number() }));

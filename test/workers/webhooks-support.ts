@@ -143,6 +143,7 @@ export function testAlert(type: WebhookEventType, sequence: number, marker: stri
       sequence,
       first_seen: new Date().toISOString(),
       last_seen: new Date().toISOString(),
+      source: null,
     },
     from: "known",
     to: "sql",

@@ -289,6 +289,7 @@ function alertFixture() {
       sequence: 1,
       first_seen: new Date().toISOString(),
       last_seen: new Date().toISOString(),
+      source: null,
     },
     from: "known" as const,
     to: "mql" as const,

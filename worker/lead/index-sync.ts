@@ -7,6 +7,7 @@ import type { Reason } from "../../shared/api";
 import { type IndexedRulePoints, type LeadCopy, pushLead } from "../lead-index";
 import { log, reason } from "../log";
 import { siteScoring, loadConfig } from "../settings";
+import { sourceOf } from "./attribution";
 import type { LeadContext } from "./context";
 
 /** Changes within this long reach the lead index as one copy. */
@@ -55,6 +56,8 @@ export async function pushIndex(lead: LeadContext): Promise<void> {
       last_seen: row.last_seen,
       bot: lead.store.allEventsFlagged(),
       sql_at: row.sql_at,
+      // By first touch: by_channel credits the channel that brought the lead.
+      channel: sourceOf(row)?.first.channel ?? null,
     },
     changes: changes.map((c) => ({ sequence: c.sequence, from: c.from_stage, to: c.to_stage, at: c.at })),
     feedback: feedback.map((f) => ({

@@ -115,6 +115,9 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
     // when a lead becomes SQL), so an upgrade cannot flood sales with old leads' alerts.
     `UPDATE lead SET sql_at = (SELECT max(at) FROM transitions WHERE to_stage = 'sql') WHERE stage = 'sql'`,
   ],
+  // 4: attribution. The lead's first and last touch as JSON ({"first", "last"}); null until it
+  // is folded from the page views (a lead from before this release is folded on its next event).
+  [`ALTER TABLE lead ADD COLUMN source TEXT`],
 ];
 
 /**

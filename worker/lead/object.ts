@@ -21,6 +21,7 @@ import { deliverDue } from "../webhooks/delivery";
 import { enableEndpoint } from "../webhooks/endpoints";
 import { RULES_CHANGED } from "../webhooks/payload";
 import { OutboxStore } from "../webhooks/store";
+import { attributeAll, attributeNew, siteOrigins } from "./attribution";
 import type { LeadContext } from "./context";
 import { handOver, handOverOwed } from "./handover";
 import { pushIndex, touchIndex } from "./index-sync";
@@ -129,11 +130,14 @@ export class Lead extends DurableObject<Env> {
       if (row.forward_to && identifiesAs) this.store.setForward(null);
       // Inhuman timing is about page views: an identify or a demo request in the same batch still counts.
       const timingBot = inhumanTiming(request.events) ? "timing" : null;
-      let accepted = 0;
+      const stored: StoredEvent[] = [];
       for (const event of request.events) {
         const bot = request.bot ?? (event.type === "page_view" ? timingBot : null);
-        if (this.store.insertEvent(fromWire(event, request.visitor, now, bot))) accepted++;
+        const fresh = fromWire(event, request.visitor, now, bot);
+        if (this.store.insertEvent(fresh)) stored.push(fresh);
       }
+      const accepted = stored.length;
+      attributeNew(this.store, siteOrigins(config, row.site), stored);
       this.store.updateProfile({
         lastSeen: now,
         collectorUrl: request.collectorUrl,
@@ -173,6 +177,7 @@ export class Lead extends DurableObject<Env> {
         traits: mergeTraits(JSON.parse(row.traits), request.traits),
       });
       // Merged events are older than what this object folded so far: fold the history again.
+      attributeAll(this.store, siteOrigins(config, row.site));
       this.score.reset();
       this.rescore(config, now, "merge");
       return row.id;

@@ -6,6 +6,7 @@
  * (or one block with no await): they commit together or not at all.
  */
 import type { Event } from "../../shared/wire";
+import type { Attribution } from "../attribution/touch";
 import type { Stage } from "../config";
 import type { ScoredEvent } from "../scoring/engine";
 
@@ -39,10 +40,12 @@ export type LeadRow = {
   sla_due: number | null;
   /** The last feedback (by id) the lead index has a copy of. */
   indexed_feedback: number;
+  /** Its first and last touch (attribution/touch.ts `Attribution` as JSON); null before its first page view. */
+  source: string | null;
 };
 
 const LEAD_COLUMNS =
-  "id, kind, site, visitor, email, traits, stage, score, engagement, fit, rules_version, sequence, first_seen, last_seen, forward_to, collector_url, recycled_at, index_due, indexed_at, indexed_seq, sql_at, sla_due, indexed_feedback";
+  "id, kind, site, visitor, email, traits, stage, score, engagement, fit, rules_version, sequence, first_seen, last_seen, forward_to, collector_url, recycled_at, index_due, indexed_at, indexed_seq, sql_at, sla_due, indexed_feedback, source";
 
 export type EventRow = {
   seq: number;
@@ -176,6 +179,11 @@ export class LeadStore {
 
   setStage(stage: Stage, sequence: number): void {
     this.sql.exec("UPDATE lead SET stage = ?, sequence = ? WHERE singleton = 1", stage, sequence);
+  }
+
+  /** The lead's first and last touch, folded from its page views. */
+  setSource(source: Attribution | null): void {
+    this.sql.exec("UPDATE lead SET source = ? WHERE singleton = 1", source === null ? null : JSON.stringify(source));
   }
 
   setRecycledAt(at: number): void {

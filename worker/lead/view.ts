@@ -4,6 +4,7 @@
  */
 import type { AlertEvent, EventView, LeadRecord, LeadSnapshot, TransitionView } from "../../shared/api";
 import type { ScoreResult } from "../scoring/engine";
+import { sourceOf } from "./attribution";
 import type { EventRow, LeadRow, StoredEvent, TransitionRow } from "./store";
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -20,6 +21,7 @@ export function toSnapshot(lead: LeadRow, score: Pick<ScoreResult, "score" | "en
     sequence: lead.sequence,
     first_seen: iso(lead.first_seen),
     last_seen: iso(lead.last_seen),
+    source: sourceOf(lead),
   };
 }
 

@@ -1,0 +1,48 @@
+/**
+ * A lead's first and last touch, kept on its row. Each ingest folds the page views it stored, in
+ * the order they arrived; a merge folds the whole history again, since the history it absorbed
+ * is older than what this lead had folded so far.
+ */
+import { Attribution, type SiteOrigins, nextAttribution } from "../attribution/touch";
+import type { Config } from "../config";
+import type { LeadRow, LeadStore, StoredEvent } from "./store";
+
+/** The site's own origins: a referrer on one of them is a navigation inside the site, not a touch. */
+export const siteOrigins = (config: Config, site: string): SiteOrigins => config.sites.find((s) => s.key === site)?.origins ?? [];
+
+/** The stored attribution, or null when there is none or it no longer parses (it is folded again on the next merge). */
+export function sourceOf(row: Pick<LeadRow, "source">): Attribution | null {
+  if (row.source === null) return null;
+  try {
+    const parsed = Attribution.safeParse(JSON.parse(row.source));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Bots' page views say nothing about where buyers come from. */
+function fold(previous: Attribution | null, events: Iterable<Pick<StoredEvent, "type" | "url" | "ref" | "bot">>, site: SiteOrigins): Attribution | null {
+  let source = previous;
+  for (const event of events) {
+    if (event.type !== "page_view" || event.bot !== null) continue;
+    source = nextAttribution(source, { url: event.url ?? undefined, ref: event.ref }, site);
+  }
+  return source;
+}
+
+/** Folds page views just stored (duplicates left out) into the lead's attribution. Call in the ingest's block. */
+export function attributeNew(store: LeadStore, site: SiteOrigins, stored: readonly StoredEvent[]): void {
+  const row = store.row();
+  if (!row) return;
+  const before = sourceOf(row);
+  // None yet: a new lead, or one stored before attribution was kept, whose older views count too.
+  if (before === null) return attributeAll(store, site);
+  const after = fold(before, stored, site);
+  if (after !== before) store.setSource(after);
+}
+
+/** Folds the lead's whole history again, in receive order: after a merge. Call in the merge's block. */
+export function attributeAll(store: LeadStore, site: SiteOrigins): void {
+  store.setSource(fold(null, store.history(), site));
+}
