@@ -95,13 +95,10 @@ admin.get("/v1/leads/:id/export", async (c) => {
 
 admin.delete("/v1/leads/:id", async (c) => {
   const { id, stub } = await resolve(c.env, c.req.param("id"));
+  // The lead erases the objects of the anonymous ids that handed over to it as well (object.ts).
   const erased = await stub.erase();
   const site = erased?.site ?? "";
-  // The anonymous ids that handed over to this lead forward to it: erase them as well.
-  const handedOver = erased?.visitors ?? [];
-  const visitors = (
-    await Promise.all(handedOver.map(async (visitor) => ((await visitorLead(c.env, site, visitor).erase(id)) ? [visitor] : [])))
-  ).flat();
+  const visitors = erased?.visitors ?? [];
   const ids = [id, ...visitors.map((visitor) => c.env.LEAD.idFromName(visitorObjectName(site, visitor)).toString())];
   await Promise.all(ids.map((leadId) => eraseLead(c.env.LEAD_INDEX, leadId)));
   return c.json({ deleted: id, visitors: visitors.length });

@@ -5,6 +5,11 @@
  *
  * An anonymous visitor lives in the object named for its site and visitor id; once it identifies,
  * it hands its history to the known lead's object (named for the email) and forwards to it.
+ *
+ * Erasure wins every race with live traffic: the known lead marks itself erasing first (it then
+ * refuses hand-overs and forwarded events), erases its visitors' objects, then itself. An object
+ * named for an email only ever holds that known lead: a forwarded batch that finds no known lead
+ * there is refused (`Gone`), and the visitor's object starts over as a new anonymous visitor.
  */
 import { DurableObject } from "cloudflare:workers";
 import type { LeadExport, LeadView } from "../../shared/api";
@@ -12,7 +17,7 @@ import { type Event, mergeTraits, normalizeEmail } from "../../shared/wire";
 import { inhumanTiming } from "../bot";
 import type { Config, ScoringConfig } from "../config";
 import { type Env, deliveryEnv } from "../env";
-import { emailLead } from "../identity";
+import { emailLead, visitorLead } from "../identity";
 import { type FeedbackOutcome, feedbackMove, scoreMoves } from "../scoring/lifecycle";
 import type { Stage } from "../config";
 import { log, reason } from "../log";
@@ -62,6 +67,15 @@ export interface AbsorbRequest {
 /** A visitor's object that handed over answers reads with where its lead is now. */
 export type Forwarded = { forward_to: string };
 
+/** The known lead a visitor forwards to is erased (or being erased): the visitor starts over. */
+export type Gone = { gone: true };
+const GONE: Gone = { gone: true };
+
+/** Storage key of the erasure mark; deleteAll removes it with everything else. */
+const ERASING = "erasing";
+/** A crash in the middle of an erasure is finished by the alarm this long after it began. */
+const ERASE_RETRY_MS = 60_000;
+
 export type FeedbackResult = { ok: true; from: Stage; to: Stage } | { ok: false; message: string };
 
 /**
@@ -89,6 +103,8 @@ export class Lead extends DurableObject<Env> {
   private readonly lead: LeadContext;
   /** The alarm time this instance last set; unknown after a restart or once the alarm ran. */
   private alarmAt: number | null | undefined;
+  /** This known lead is being erased: it takes in nothing more. */
+  private erasing = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -103,7 +119,10 @@ export class Lead extends DurableObject<Env> {
       transaction: (fn) => ctx.storage.transactionSync(fn),
       arm: () => this.arm(),
     };
-    ctx.blockConcurrencyWhile(async () => migrate(ctx.storage));
+    ctx.blockConcurrencyWhile(async () => {
+      migrate(ctx.storage);
+      this.erasing = (await ctx.storage.get(ERASING)) !== undefined;
+    });
   }
 
   private transaction<T>(fn: () => T): T {
@@ -119,7 +138,11 @@ export class Lead extends DurableObject<Env> {
       // Forwarding: this object only remembers when the visitor was last seen.
       this.store.touch(clock(existing));
       if (!existing.email) throw new Error("a forwarding lead always has the email it forwards to");
-      return emailLead(this.env, existing.site, existing.email).ingest(request);
+      const answer = await emailLead(this.env, existing.site, existing.email).ingestForwarded(request);
+      if (!("gone" in answer)) return answer;
+      // The known lead was erased: this device forgets it and goes on as a new anonymous visitor.
+      if (this.store.row()?.forward_to === existing.forward_to) await this.wipe();
+      return this.ingest(request);
     }
 
     const now = clock(existing);
@@ -158,10 +181,23 @@ export class Lead extends DurableObject<Env> {
   }
 
   /**
+   * A batch a visitor's object sent on after its hand-over. Stored only while this object holds
+   * the known lead: with none here (erased, or erasing) it answers `Gone` and stores nothing, so
+   * an object named for an email never becomes an anonymous visitor's.
+   */
+  async ingestForwarded(request: IngestRequest): Promise<IngestResult | Gone> {
+    if (this.erasing || this.store.row()?.kind !== "email") return GONE;
+    return this.ingest(request);
+  }
+
+  /**
    * Takes in the history of an anonymous visitor who identified as this lead's email. Dedup by
    * event id makes a repeated hand-over harmless, so the visitor's object may retry freely.
    */
   absorb(request: AbsorbRequest): string {
+    // Thrown, not answered: the visitor's object keeps its history and its alarm retries the
+    // hand-over, which then founds a new known lead once the erasure is done.
+    if (this.erasing) throw new Error("this lead is being erased; hand over again later");
     const config = loadConfig(this.env);
     const existing = this.store.row();
     const now = clock(existing);
@@ -284,22 +320,54 @@ export class Lead extends DurableObject<Env> {
   }
 
   /**
-   * Erases the lead: every row, the pending alerts and the alarm. Returns the anonymous ids
-   * that had handed over to it, so their objects can be erased too.
+   * Erases the lead: every row, the pending alerts and the alarm; for a known lead, first the
+   * objects of the anonymous ids that handed over to it. Returns those ids (the ones erased).
+   *
+   * In this order, so no event in flight can bring any of it back: the erasing mark (from here
+   * on this object refuses hand-overs and forwarded batches), then the visitors' objects (a
+   * device sending now starts over as a new anonymous visitor), then this object. Safe to
+   * repeat; a crash in between is finished by the alarm.
    */
-  async erase(onlyIfForwardingTo?: string): Promise<{ site: string; visitors: string[] } | null> {
+  async erase(): Promise<{ site: string; visitors: string[] } | null> {
     const row = this.store.row();
     if (!row) return null;
-    // A visitor that has since identified as someone else belongs to that lead now: keep it.
-    if (onlyIfForwardingTo !== undefined && row.forward_to !== onlyIfForwardingTo) return null;
-    const visitors = row.visitor ? [row.visitor] : this.store.absorbedVisitors();
+    const visitors: string[] = [];
+    if (row.kind === "email") {
+      this.erasing = true;
+      await this.ctx.storage.put(ERASING, Date.now());
+      await this.ctx.storage.setAlarm(Date.now() + ERASE_RETRY_MS);
+      for (const visitor of this.store.absorbedVisitors()) {
+        if (await visitorLead(this.env, row.site, visitor).eraseVisitor(row.id, row.email)) visitors.push(visitor);
+      }
+    } else if (row.visitor) {
+      visitors.push(row.visitor);
+    }
+    await this.wipe();
+    return { site: row.site, visitors };
+  }
+
+  /**
+   * Erases this visitor's object if it belongs to the known lead `lead` (it forwards there, or
+   * owes it a hand-over of `email`). One that has since identified as someone else (a shared
+   * computer) belongs to that lead now and is kept. True when it was erased.
+   */
+  async eraseVisitor(lead: string, email: string | null): Promise<boolean> {
+    const row = this.store.row();
+    if (!row || row.kind !== "visitor") return false;
+    if (row.forward_to !== lead && !(row.email !== null && row.email === email && handOverOwed(row))) return false;
+    await this.wipe();
+    return true;
+  }
+
+  /** Drops everything this object stores; it stays usable (a visitor may come back). */
+  private async wipe(): Promise<void> {
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     this.score.reset();
     this.alarmAt = undefined;
+    this.erasing = false;
     // deleteAll drops the schema too; the object must stay usable should the visitor return.
     migrate(this.ctx.storage);
-    return { site: row.site, visitors };
   }
 
   /**
@@ -308,6 +376,11 @@ export class Lead extends DurableObject<Env> {
    */
   override async alarm(): Promise<void> {
     this.alarmAt = undefined;
+    // An erasure cut short (a crash, a lost request) is finished; nothing else is owed then.
+    if (this.erasing) {
+      await this.erase();
+      return;
+    }
     try {
       const config = loadConfig(this.env);
       const row = this.store.row();
