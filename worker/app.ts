@@ -4,16 +4,22 @@
  */
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { getPath } from "hono/utils/url";
 import { admin } from "./admin";
 import { dashboard } from "./dashboard";
 import { dev } from "./dev/routes";
 import { type Env, isDev } from "./env";
 import { ApiError } from "./errors";
+import { normalize, unmount } from "./http/base-path";
 import { ingest } from "./ingest";
 import { log, reason } from "./log";
 import { snippet } from "./snippet-route";
 
-export const app = new Hono<{ Bindings: Env }>();
+export const app = new Hono<{ Bindings: Env }>({
+  // Mounted under a path of your own site (LEADLIGHT_BASE_PATH, see http/base-path.ts): every
+  // route, sub-apps' included, is matched without the prefix.
+  getPath: (request, options) => unmount(getPath(request), options?.env?.LEADLIGHT_BASE_PATH),
+});
 
 app.route("/", ingest);
 app.route("/", admin);
@@ -22,11 +28,11 @@ app.route("/", dashboard);
 app.route("/", dev);
 
 // Locally the demo is the front door; a deployed collector says what it is and where to look.
-app.get("/", (c) =>
-  isDev(c.env)
-    ? c.redirect("/demo/")
-    : c.json({ service: "leadlight", status: "ok", script: "/s.js", ingest: "/v1/events", dashboard: "/dashboard" }),
-);
+app.get("/", (c) => {
+  if (isDev(c.env)) return c.redirect("/demo/");
+  const base = normalize(c.env.LEADLIGHT_BASE_PATH);
+  return c.json({ service: "leadlight", status: "ok", script: `${base}/s.js`, ingest: `${base}/v1/events`, dashboard: `${base}/dashboard` });
+});
 // Browsers ask for it on every page; a 204 keeps the console clean.
 app.get("/favicon.ico", (c) => c.body(null, 204));
 
