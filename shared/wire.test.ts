@@ -57,9 +57,11 @@ describe("parseBatch on hostile bodies", () => {
     expect(parsed.events.length + refused.size).toBe((sent as unknown[]).length);
     for (const event of json ? parsed.events : []) {
       expect(isPlainJson(event)).toBe(true);
-      if ("props" in event && event.props) {
-        expect(depthOf(event.props)).toBeLessThanOrEqual(LIMITS.propsDepth);
-        expect(JSON.stringify(event.props).length).toBeLessThanOrEqual(LIMITS.propsChars);
+      // The bounds hold for an event's props, and for an identify's traits (its props wrap them).
+      const bounded = event.type === "identify" ? event.props.traits : "props" in event ? event.props : undefined;
+      if (bounded) {
+        expect(depthOf(bounded)).toBeLessThanOrEqual(LIMITS.propsDepth);
+        expect(JSON.stringify(bounded).length).toBeLessThanOrEqual(LIMITS.propsChars);
       }
     }
   };
