@@ -11,7 +11,8 @@
  * seen from here). Webhooks marked `"dev_only": true` (the dev inbox) are skipped, and said so:
  * a deployed collector never sends to them. With --dev it is checked for local development (`npm start`, `npm test`):
  * loopback URLs such as the dev inbox are allowed, and each webhook's secret must be in the
- * `.dev.vars` beside the config when that file exists.
+ * `.dev.vars` beside the config (or the file LEADLIGHT_DEV_VARS names: `npm start -- --vars FILE`)
+ * when that file exists.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -132,7 +133,7 @@ function main(options: Options): void {
   const webhooks = checkWebhooks(input, dev);
   problems.push(...webhooks.problems);
 
-  const varsFile = join(dirname(file), ".dev.vars");
+  const varsFile = process.env.LEADLIGHT_DEV_VARS || join(dirname(file), ".dev.vars");
   const notes: string[] = [];
   if (webhooks.skipped.length > 0)
     notes.push(

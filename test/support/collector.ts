@@ -66,11 +66,11 @@ export function freePort(): Promise<number> {
   });
 }
 
-const exited = (child: ChildProcess): Promise<void> =>
+export const exited = (child: ChildProcess): Promise<void> =>
   child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once("exit", () => resolve()));
 
 /** Signals wrangler's whole process group (npx, wrangler, workerd), ignoring one already gone. */
-const killGroup = (child: ChildProcess, signal: NodeJS.Signals): void => {
+export const killGroup = (child: ChildProcess, signal: NodeJS.Signals): void => {
   try {
     if (child.pid) process.kill(-child.pid, signal);
   } catch {
