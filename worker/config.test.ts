@@ -262,6 +262,17 @@ describe("scripts/check-config.ts, run as build, start and deploy run it", () =>
     expect(deploy.err).toContain("$.webhooks[0].url: refused: 127.0.0.1 is a loopback address");
   });
 
+  it("a dev_only webhook is skipped for deploy, and said so, but checked in local development", () => {
+    const inbox = withWebhook({ url: "http://127.0.0.1:8787/dev/inbox/sales", dev_only: true });
+    const deploy = check(inbox);
+    expect(deploy.status).toBe(0);
+    expect(deploy.out).toContain('Skipped dev_only webhook(s) "sales"');
+    expect(deploy.out).not.toContain("secret put WEBHOOK_SECRET_SALES");
+    const dev = check(withWebhook({ url: "http://10.0.0.5/hook", dev_only: true }), { dev: true, devVars: `WEBHOOK_SECRET_SALES=${SECRET}\n` });
+    expect(dev.status).toBe(1);
+    expect(dev.err).toContain("$.webhooks[0].url: refused: 10.0.0.5");
+  });
+
   it("with --dev, a webhook secret missing from .dev.vars is an error at its secret_env", () => {
     const result = check(withWebhook({}), { dev: true, devVars: "ADMIN_TOKEN=abc\n" });
     expect(result.status).toBe(1);
