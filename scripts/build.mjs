@@ -1,4 +1,4 @@
-// Checks the config, then builds the snippet the Worker serves as /s.js.
+// Checks the config, then builds the snippet the Worker serves as /s.js and the dashboard's script.
 //   node scripts/build.mjs          checked for deploy: webhook URLs must be public
 //   node scripts/build.mjs --dev    checked for local development (npm start, npm test, npm run build)
 // Arguments go to scripts/check-config.ts, which says what each mode checks. wrangler runs this as
@@ -26,3 +26,4 @@ try {
   process.exit(1);
 }
 await import("./build-snippet.mjs");
+await import("./build-dashboard.mjs");

@@ -1,0 +1,363 @@
+/**
+ * The dashboard's entry: reads the boot JSON, gets the admin token (given in local development,
+ * otherwise asked once and kept for the tab), and polls every 3 s, refreshing numbers and lists
+ * in place. A refused token stops the poll until a new one is given.
+ */
+import type { DeliveryLogEntry, LeadListItem, PreviewAnswer, Stage } from "../shared/api";
+import type { Boot } from "./boot";
+import { ApiFailure, type FunnelStats, type InboxMessage, type RuleStats, TokenRefused, get, qs, send, setToken } from "./api";
+import { button, byId, empty, fill, h, message, percent, stageChip, table, when } from "./dom";
+import { LeadPanel } from "./lead";
+
+const STAGES: Stage[] = ["anonymous", "known", "mql", "sql", "accepted", "recycled", "won", "lost"];
+const TOKEN_KEY = "leadlight-token";
+const POLL_MS = 3000;
+const DAY = 86_400_000;
+
+const boot = JSON.parse(byId("boot").textContent ?? "{}") as Boot;
+const status = byId("status");
+const tokenForm = byId<HTMLFormElement>("token-form");
+const tokenInput = byId<HTMLInputElement>("token");
+const site = byId<HTMLSelectElement>("site");
+
+let timer: ReturnType<typeof setInterval> | undefined;
+let stopped = false;
+
+const isoDay = (t: number): string => new Date(t).toISOString().slice(0, 10);
+const fromInput = byId<HTMLInputElement>("from");
+const toInput = byId<HTMLInputElement>("to");
+fromInput.value = isoDay(Date.now() - 30 * DAY);
+toInput.value = isoDay(Date.now());
+
+/** The range as the API takes it: whole days, `to` inclusive. */
+const range = () => ({ from: fromInput.value, to: isoDay(Date.parse(toInput.value) + DAY) });
+
+function failed(error: unknown): void {
+  if (error instanceof TokenRefused) return askToken("The admin token was refused. Enter the ADMIN_TOKEN of this collector; updates are paused until then.");
+  status.textContent = error instanceof Error ? error.message : String(error);
+}
+
+function askToken(text: string): void {
+  stopped = true;
+  if (timer !== undefined) clearInterval(timer);
+  timer = undefined;
+  tokenForm.hidden = false;
+  status.textContent = text;
+  tokenInput.focus();
+}
+
+const lead = new LeadPanel({ boot, root: byId("lead"), changed: () => void refresh(), failed });
+
+// ---- Funnel and sales numbers: built once, numbers updated in place.
+const funnelRoot = byId("funnel");
+const steps = new Map<string, { count: HTMLElement; bar: HTMLElement; rate: HTMLElement }>();
+
+function renderFunnel(stats: FunnelStats): void {
+  if (steps.size !== stats.funnel.length) {
+    steps.clear();
+    fill(funnelRoot);
+    for (const step of stats.funnel) {
+      const parts = { count: h("b"), bar: h("div", { class: "bar" }), rate: h("div", { class: "rate" }) };
+      steps.set(step.stage, parts);
+      funnelRoot.append(h("div", { class: "step", "data-stage": step.stage }, parts.bar, parts.count, h("div", {}, step.stage), parts.rate));
+    }
+  }
+  const top = Math.max(1, ...stats.funnel.map((s) => s.count));
+  stats.funnel.forEach((step, index) => {
+    const parts = steps.get(step.stage);
+    if (!parts) return;
+    parts.count.textContent = String(step.count);
+    parts.bar.style.height = `${Math.round((step.count / top) * 90 + 2)}px`;
+    const conversion = index ? stats.conversion[index - 1] : undefined;
+    parts.rate.textContent = conversion ? `${percent(conversion.rate)} from ${conversion.from}` : "\u00a0";
+  });
+  const { feedback, sales } = stats;
+  const reasons = Object.entries(feedback.reasons).sort((a, b) => b[1] - a[1]);
+  const number = (label: string, value: string) => h("div", {}, h("b", {}, value), h("span", { class: "mute" }, label));
+  const fmt = (v: number | null, unit = "") => (v === null ? "–" : `${v.toLocaleString()}${unit}`);
+  replaceIfChanged(
+    byId("sales"),
+    JSON.stringify([feedback, sales]),
+    () => [
+      h(
+        "div",
+        { class: "numbers" },
+        number("accepted", String(feedback.accepted)),
+        number("rejected", String(feedback.rejected)),
+        number("won", String(feedback.won)),
+        number("lost", String(feedback.lost)),
+        number("close rate", percent(sales.close_rate)),
+        number("average deal", fmt(sales.deal_size_avg)),
+        number("days to win (median)", fmt(sales.cycle_days_p50)),
+        number("minutes to feedback (median)", fmt(sales.feedback_minutes_p50)),
+        number("SQLs over the SLA", String(sales.open_over_sla)),
+      ),
+      reasons.length ? h("p", { class: "mute" }, `Reasons: ${reasons.map(([reason, n]) => `${reason} (${n})`).join(", ")}`) : null,
+    ],
+  );
+}
+
+/** Rebuilds a region only when its data changed, so an unchanged list keeps the reader's selection. */
+const shown = new WeakMap<Element, string>();
+function replaceIfChanged(el: HTMLElement, key: string, build: () => (Node | null)[]): void {
+  if (shown.get(el) === key) return;
+  shown.set(el, key);
+  fill(el, ...build());
+}
+
+// ---- Leads: search, filters and paging.
+const stageSelect = byId<HTMLSelectElement>("stage");
+for (const stage of STAGES) stageSelect.append(h("option", { value: stage }, stage));
+const emailInput = byId<HTMLInputElement>("q");
+const minInput = byId<HTMLInputElement>("min");
+const nextButton = byId<HTMLButtonElement>("next");
+const firstButton = byId<HTMLButtonElement>("first");
+/** The cursors of the pages read so far: the current page is the last. */
+let cursors: (string | undefined)[] = [undefined];
+
+function leadQuery(): string {
+  return qs({
+    site: site.value,
+    email: emailInput.value.trim(),
+    stage: stageSelect.value,
+    min_score: minInput.value,
+    limit: 50,
+    cursor: cursors[cursors.length - 1],
+  });
+}
+
+async function renderLeads(): Promise<void> {
+  const answer = await get<{ leads: LeadListItem[]; next_cursor: string | null }>(`/v1/leads${leadQuery()}`);
+  nextButton.hidden = answer.next_cursor === null;
+  firstButton.hidden = cursors.length === 1;
+  nextButton.onclick = () => {
+    if (answer.next_cursor) cursors.push(answer.next_cursor);
+    void guarded(renderLeads);
+  };
+  const searching = emailInput.value.trim() !== "" || stageSelect.value !== "" || minInput.value !== "";
+  replaceIfChanged(byId("leads"), JSON.stringify([lead.id, answer]), () => [
+    answer.leads.length
+      ? table(
+          ["Lead", "Stage", "Score", "Last seen"],
+          answer.leads.map((l) => {
+            const open = () => (location.hash = `lead=${encodeURIComponent(l.id)}`);
+            const row = h(
+              "tr",
+              { class: `row${l.id === lead.id ? " open" : ""}`, "data-id": l.id },
+              h("td", {}, button(l.email ?? `anonymous ${l.id.slice(0, 8)}`, open, { class: "linkish" }), l.bot ? h("span", { class: "bad" }, " bot") : null),
+              h("td", {}, stageChip(l.stage)),
+              h("td", {}, `${l.score} `, h("span", { class: "mute" }, `(${l.engagement} + ${l.fit})`)),
+              h("td", {}, when(l.last_seen)),
+            );
+            row.addEventListener("click", (event) => {
+              if (!(event.target instanceof HTMLButtonElement)) open();
+            });
+            return row;
+          }),
+        )
+      : searching
+        ? empty(emailInput.value.trim() ? "No lead has that email (search needs the exact address)." : "No lead matches these filters.")
+        : h("p", { class: "empty" }, "No leads yet. Open the ", h("a", { href: "/demo/" }, "demo site"), " and click around."),
+  ]);
+}
+
+byId<HTMLFormElement>("find").addEventListener("submit", (event) => {
+  event.preventDefault();
+  cursors = [undefined];
+  void guarded(renderLeads);
+});
+byId("clear").addEventListener("click", () => {
+  emailInput.value = minInput.value = stageSelect.value = "";
+  cursors = [undefined];
+  void guarded(renderLeads);
+});
+firstButton.addEventListener("click", () => {
+  cursors = [undefined];
+  void guarded(renderLeads);
+});
+
+// ---- Calibration.
+async function renderRules(): Promise<void> {
+  const stats = await get<RuleStats>(`/v1/stats/rules${qs({ site: site.value, ...range() })}`);
+  replaceIfChanged(byId("rules"), JSON.stringify(stats), () => [
+    h("p", { class: "mute" }, `${stats.baseline.leads} leads with sales feedback in the range; accepted ${percent(stats.baseline.accepted_rate)}, won ${percent(stats.baseline.won_rate)}. Lift above 1: the rule's leads are accepted more often than average.`),
+    stats.rules.length
+      ? table(
+          ["Rule", "Leads", "Accepted", "Rejected", "Won", "Lost", "Accepted rate", "Lift"],
+          stats.rules.map((r) =>
+            h("tr", {}, h("td", {}, r.rule), h("td", {}, r.leads), h("td", {}, r.accepted), h("td", {}, r.rejected), h("td", {}, r.won), h("td", {}, r.lost), h("td", {}, percent(r.accepted_rate)), h("td", {}, r.lift === null ? "–" : r.lift.toFixed(2))),
+          ),
+        )
+      : empty("No sales feedback in this range yet: accept or reject leads to calibrate the rules."),
+  ]);
+}
+
+// ---- Webhook log and the dev inbox.
+async function renderHooks(): Promise<void> {
+  const [{ deliveries }, inbox] = await Promise.all([
+    get<{ deliveries: DeliveryLogEntry[] }>("/v1/deliveries?limit=30"),
+    boot.dev ? get<{ messages: InboxMessage[] }>("/dev/inbox?limit=10").catch(() => null) : Promise.resolve(null),
+  ]);
+  replaceIfChanged(byId("hooks"), JSON.stringify(deliveries), () => [
+    deliveries.length
+      ? table(
+          ["When", "Alert", "Endpoint", "Status", "Attempts", "Lead", ""],
+          deliveries.map((d) =>
+            h(
+              "tr",
+              {},
+              h("td", {}, when(d.updated_at)),
+              h("td", {}, `${d.type} #${d.sequence}`),
+              h("td", {}, d.endpoint),
+              h("td", { class: d.status === "delivered" ? "ok" : d.status === "pending" ? "" : "bad" }, d.status, d.last_error ? h("span", { class: "mute" }, ` ${d.last_error.slice(0, 80)}`) : null),
+              h("td", {}, d.attempts),
+              h("td", {}, h("a", { href: `#lead=${encodeURIComponent(d.lead_id)}` }, d.lead_id.slice(0, 8))),
+              h(
+                "td",
+                {},
+                d.status === "failed" || d.status === "disabled"
+                  ? button("Redeliver", () => void guarded(async () => {
+                      await send("POST", `/v1/deliveries/${encodeURIComponent(d.id)}/redeliver`);
+                      await renderHooks();
+                    }))
+                  : null,
+              ),
+            ),
+          ),
+        )
+      : empty("No alerts sent yet."),
+  ]);
+  if (!inbox) return;
+  replaceIfChanged(byId("inbox"), JSON.stringify(inbox.messages), () => [
+    h("h3", {}, "Dev inbox: what sales received"),
+    ...(inbox.messages.length
+      ? inbox.messages.map((m) => {
+          let body = m.body;
+          try {
+            body = JSON.stringify(JSON.parse(m.body), null, 2);
+          } catch {
+            // Not JSON: shown as sent.
+          }
+          return h(
+            "div",
+            {},
+            h("p", {}, m.verified ? h("span", { class: "ok" }, "✔ signature verified") : h("span", { class: "bad" }, `✘ ${m.verify_error ?? ""}`), ` · ${when(m.received_at)} · `, h("code", {}, m.headers["webhook-id"] ?? "")),
+            h("pre", {}, body),
+          );
+        })
+      : [empty("Nothing received yet.")]),
+  ]);
+}
+
+// ---- What-if preview.
+const candidate = byId<HTMLTextAreaElement>("candidate");
+byId<HTMLInputElement>("upload").addEventListener("change", async (event) => {
+  const file = (event.target as HTMLInputElement).files?.[0];
+  if (file) candidate.value = await file.text();
+});
+byId<HTMLFormElement>("preview").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const out = byId("preview-out");
+  let config: unknown;
+  try {
+    config = JSON.parse(candidate.value);
+  } catch (error) {
+    fill(out, message(`The candidate is not JSON: ${error instanceof Error ? error.message : ""}`, "bad"));
+    return;
+  }
+  fill(out, empty("Replaying stored leads under the candidate…"));
+  try {
+    const answer = await send<PreviewAnswer>("POST", "/v1/preview", { config, ...(site.value ? { site: site.value } : {}) });
+    const stages = STAGES.filter((stage) => answer.stages.before[stage] !== undefined || answer.stages.after[stage] !== undefined);
+    fill(
+      out,
+      h("p", {}, `${answer.leads} known leads replayed${answer.sampled ? " (a sample: the most recently seen)" : ""}; ${answer.moves.length} would change stage.`),
+      table(
+        ["Stage", "Now", "With the candidate"],
+        stages.map((stage) => h("tr", { "data-stage": stage }, h("td", {}, stageChip(stage)), h("td", {}, answer.stages.before[stage] ?? 0), h("td", {}, answer.stages.after[stage] ?? 0))),
+      ),
+      h("h3", {}, "Moves"),
+      answer.moves.length
+        ? table(
+            ["Lead", "Stage", "Score"],
+            answer.moves.map((m) =>
+              h("tr", {}, h("td", {}, h("a", { href: `#lead=${encodeURIComponent(m.lead)}` }, m.email ?? m.lead.slice(0, 8))), h("td", {}, stageChip(m.from), " → ", stageChip(m.to)), h("td", {}, `${m.score_before} → ${m.score_after}`)),
+            ),
+          )
+        : empty("No lead would change stage."),
+      h("h3", {}, "Rules"),
+      table(
+        ["Rule", "Leads now", "Leads after", "Points now", "Points after"],
+        answer.rules.map((r) => h("tr", {}, h("td", {}, r.rule), h("td", {}, r.leads_before), h("td", {}, r.leads_after), h("td", {}, r.points_before), h("td", {}, r.points_after))),
+      ),
+    );
+  } catch (error) {
+    if (error instanceof ApiFailure) fill(out, message(error.message, "bad"));
+    else failed(error);
+  }
+});
+
+// ---- The loop.
+async function guarded(task: () => Promise<void>): Promise<void> {
+  try {
+    await task();
+  } catch (error) {
+    failed(error);
+  }
+}
+
+async function refresh(): Promise<void> {
+  if (stopped) return;
+  try {
+    const stats = await get<FunnelStats>(`/v1/stats${qs({ site: site.value, ...range() })}`);
+    renderFunnel(stats);
+    await Promise.all([renderLeads(), renderRules(), renderHooks(), lead.poll()]);
+    status.textContent = `updated ${new Date().toLocaleTimeString()}`;
+  } catch (error) {
+    failed(error);
+  }
+}
+
+const leadFromHash = (): string | null => new URLSearchParams(location.hash.slice(1)).get("lead");
+
+function start(token: string): void {
+  setToken(token);
+  stopped = false;
+  tokenForm.hidden = true;
+  status.textContent = "Loading…";
+  void refresh().then(() => {
+    if (leadFromHash() !== lead.id) void lead.open(leadFromHash());
+  });
+  if (timer === undefined) timer = setInterval(() => void refresh(), POLL_MS);
+}
+
+tokenForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const token = tokenInput.value.trim();
+  if (!token) return;
+  sessionStorage.setItem(TOKEN_KEY, token);
+  tokenInput.value = "";
+  start(token);
+});
+
+for (const s of boot.sites) site.append(h("option", { value: s.key }, s.name));
+site.addEventListener("change", () => {
+  cursors = [undefined];
+  void refresh();
+});
+byId<HTMLFormElement>("range").addEventListener("submit", (event) => {
+  event.preventDefault();
+  if (!fromInput.value || !toInput.value || fromInput.value > toInput.value) {
+    status.textContent = "The range needs a start on or before its end.";
+    return;
+  }
+  void refresh();
+});
+window.addEventListener("hashchange", () => {
+  const id = leadFromHash();
+  if (id !== lead.id) void lead.open(id);
+});
+
+const token = boot.token ?? sessionStorage.getItem(TOKEN_KEY) ?? "";
+if (token) start(token);
+else askToken("Enter the admin token (ADMIN_TOKEN) to see leads.");
