@@ -131,6 +131,18 @@ describe("leadlight.config.json", () => {
     expect(problems(config)).toEqual([{ path: "$.scoring.fit[0].id", message: expect.stringMatching(/^duplicate id "download"/) }]);
   });
 
+  it("stages.sql.require_fit names fit rules that award: an unknown id or a 0-point rule is refused at its path", () => {
+    const config = structuredClone(shipped);
+    config.scoring.stages.sql.require_fit = ["senior-title", "pricing-visit", "budgt"];
+    expect(problems(config)).toEqual([
+      { path: "$.scoring.stages.sql.require_fit[1]", message: expect.stringMatching(/^"pricing-visit" is not a fit rule: require_fit names fit rules \(business-email, /) },
+      { path: "$.scoring.stages.sql.require_fit[2]", message: expect.stringMatching(/^"budgt" is not a fit rule/) },
+    ]);
+    config.scoring.stages.sql.require_fit = ["senior-title"];
+    config.scoring.fit.find((rule: { id: string }) => rule.id === "senior-title").points = 0;
+    expect(problems(config)).toEqual([{ path: "$.scoring.stages.sql.require_fit[0]", message: expect.stringMatching(/gives 0 points, so it never awards/) }]);
+  });
+
   it("duplicate webhook ids and site keys are refused at the second one", () => {
     const config = structuredClone(shipped);
     config.webhooks.push({ ...config.webhooks[0] });

@@ -167,6 +167,12 @@ export const Scoring = z
       .strictObject({
         mql: StageThreshold.describe("Marketing qualified: engaged and fitting the target profile."),
         sql: StageThreshold.extend({
+          require_fit: z
+            .array(RuleId)
+            .optional()
+            .describe(
+              'BANT gating: fit rule ids (e.g. a budget trait and a title rule) that must all have awarded before a score can make a lead SQL. A rule with "qualifies": "sql" still does at once.',
+            ),
           sla: Duration.optional().describe(
             'Speed to lead: how long sales may take to give feedback on an SQL, e.g. "4h". When it passes with none, a lead.sla_missed webhook goes out once.',
           ),
@@ -179,6 +185,20 @@ export const Scoring = z
       .describe("The thresholds that move a lead to MQL and SQL."),
   })
   .superRefine((scoring, ctx) => {
+    // A gate naming no fit rule, or one that never awards, would keep every lead from SQL by score.
+    const fitPoints = new Map(scoring.fit.map((rule) => [rule.id, rule.points]));
+    scoring.stages.sql.require_fit?.forEach((id, index) => {
+      const points = fitPoints.get(id);
+      if (points === undefined || points === 0)
+        ctx.addIssue({
+          code: "custom",
+          path: ["stages", "sql", "require_fit", index],
+          message:
+            points === undefined
+              ? `"${id}" is not a fit rule: require_fit names fit rules (${[...fitPoints.keys()].join(", ") || "there are none"})`
+              : `fit rule "${id}" gives 0 points, so it never awards: give it points or leave it out of require_fit`,
+        });
+    });
     // Reasons, stats and the dashboard name a rule by its id alone, so an engagement and a fit
     // rule sharing one would be counted as one rule.
     const engagement = new Set(scoring.engagement.map((rule) => rule.id));

@@ -2,6 +2,7 @@
  * Every stage move a lead can make, as pure decisions: forward moves from its score (through
  * `nextStages`) and the moves sales feedback makes. The Lead object stores what these return.
  */
+import type { Reason } from "../../shared/api";
 import type { ScoringConfig, Stage, WebhookEventType } from "../config";
 import type { ScoreResult } from "./engine";
 import { nextStages } from "./stages";
@@ -39,10 +40,17 @@ export function feedbackMove(stage: Stage, outcome: FeedbackOutcome): { ok: true
 export function scoreMoves(
   stages: ScoringConfig["stages"],
   lead: { kind: "visitor" | "email"; stage: Stage },
-  qualifying: Pick<ScoreResult, "score" | "fit" | "qualifies">,
+  qualifying: Pick<ScoreResult, "score" | "fit" | "qualifies"> & { reasons?: readonly Reason[] },
 ): Stage[] {
   if (lead.kind !== "email") return [];
-  return nextStages(stages, { stage: lead.stage, identified: true, score: qualifying.score, fit: qualifying.fit, qualifies: qualifying.qualifies });
+  return nextStages(stages, {
+    stage: lead.stage,
+    identified: true,
+    score: qualifying.score,
+    fit: qualifying.fit,
+    qualifies: qualifying.qualifies,
+    awarded: qualifying.reasons?.map((reason) => reason.rule),
+  });
 }
 
 /** The webhook event that announces a move to `to`: `lead.identified` for known, else `lead.<to>`. */

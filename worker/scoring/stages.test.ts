@@ -93,6 +93,25 @@ describe("nextStages", () => {
     expect(nextStages(STAGES, lead({ stage: "recycled", identified: true, score: 5, qualifies: "sql" }))).toEqual(["sql"]);
   });
 
+  describe("require_fit (BANT)", () => {
+    const BANT: ScoringConfig["stages"] = { ...STAGES, sql: { ...STAGES.sql, require_fit: ["budget", "senior-title"] } };
+
+    it("a score clears the SQL bar only once every required fit rule has awarded", () => {
+      const hot = { stage: "mql" as const, identified: true, score: 120, fit: 30 };
+      expect(nextStages(BANT, lead({ ...hot, awarded: ["budget", "senior-title", "pricing-visit"] }))).toEqual(["sql"]);
+      expect(nextStages(BANT, lead({ ...hot, awarded: ["senior-title"] }))).toEqual([]);
+      expect(nextStages(BANT, lead({ ...hot }))).toEqual([]);
+    });
+
+    it("a lead held back from SQL still becomes an MQL on its score", () => {
+      expect(nextStages(BANT, lead({ stage: "known", identified: true, score: 120, fit: 30, awarded: ["budget"] }))).toEqual(["mql"]);
+    });
+
+    it("a qualifying action (a demo request) still makes the lead SQL at once", () => {
+      expect(nextStages(BANT, lead({ stage: "known", identified: true, score: 5, qualifies: "sql" }))).toEqual(["sql"]);
+    });
+  });
+
   it("accepted, won and lost are sales outcomes that scoring never moves", () => {
     for (const stage of ["accepted", "won", "lost"] as const) {
       expect(nextStages(STAGES, lead({ stage, identified: true, score: 500, fit: 50, qualifies: "sql" })), stage).toEqual([]);

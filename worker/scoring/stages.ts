@@ -10,6 +10,8 @@ export interface StageInput {
   score: number;
   fit: number;
   qualifies: "mql" | "sql" | null;
+  /** The rules that gave the lead points (a fit rule awards when its trait matches); none when absent. */
+  awarded?: readonly string[];
 }
 
 type Qualified = "mql" | "sql";
@@ -20,12 +22,15 @@ const RANK = { anonymous: 0, known: 1, recycled: 1, mql: 2, sql: 3 } as const;
 
 /**
  * Whether a lead has reached a stage's bar. A qualifying action for that stage (a rule's
- * `qualifies`) clears min_score and min_fit, but require_identified holds whatever the lead did.
+ * `qualifies`) clears min_score, min_fit and require_fit, but require_identified holds whatever
+ * the lead did. require_fit (SQL only) is BANT: each listed fit rule (a budget, an authority, a
+ * timeline trait...) must have awarded before a score can make the lead SQL.
  */
 function reached(stages: ScoringConfig["stages"], level: Qualified, input: StageInput): boolean {
   const bar = stages[level];
   if (bar.require_identified === true && !input.identified) return false;
   if (input.qualifies === level) return true;
+  if (level === "sql" && !(stages.sql.require_fit ?? []).every((rule) => input.awarded?.includes(rule) === true)) return false;
   return input.score >= bar.min_score && input.fit >= (bar.min_fit ?? -Infinity);
 }
 

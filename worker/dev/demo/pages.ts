@@ -66,6 +66,12 @@ export const requestDemo = (): string =>
 <label>Company size <select name="company_size">
 <option value="10">1–49 people</option><option value="150" selected>50–249 people</option><option value="600">250–999 people</option><option value="2500">1,000–4,999 people</option><option value="10000">5,000+ people</option>
 </select></label>
+<label>Budget for this, per year <select name="budget">
+<option value="">Not set yet</option><option value="5000">Under $10k</option><option value="10000" selected>$10k–$50k</option><option value="50000">$50k or more</option>
+</select></label>
+<label>When do you want it running? <select name="timeline">
+<option value="this_quarter" selected>This quarter</option><option value="next_quarter">Next quarter</option><option value="later">Later</option><option value="">Just looking</option>
+</select></label>
 <input type="hidden" name="plan">
 <button class="button">Request my demo</button>
 </form>
@@ -76,7 +82,11 @@ form.elements.plan.value = new URLSearchParams(location.search).get("plan") || "
 form.addEventListener("submit", (event) => {
   event.preventDefault();
   const f = Object.fromEntries(new FormData(form));
-  leadlight("identify", f.email, { name: f.name, title: f.title, company: f.company, company_size: Number(f.company_size) });
+  // Budget and timeline are the B and T of BANT: the shipped config's stages.sql.require_fit reads them.
+  leadlight("identify", f.email, {
+    name: f.name, title: f.title, company: f.company, company_size: Number(f.company_size),
+    ...(f.budget && { budget: Number(f.budget) }), ...(f.timeline && { timeline: f.timeline }),
+  });
   leadlight("track", "demo_request", { plan: f.plan });
   form.hidden = true;
   document.getElementById("thanks").hidden = false;

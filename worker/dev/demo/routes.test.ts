@@ -17,7 +17,11 @@ describe("the demo site", () => {
 
   test("the request form identifies the visitor and tracks the demo request", async () => {
     const html = await (await demo.request("/demo/request-demo")).text();
-    expect(html).toContain('leadlight("identify", f.email, { name: f.name, title: f.title, company: f.company, company_size: Number(f.company_size) })');
+    expect(html).toContain('leadlight("identify", f.email, {');
+    expect(html).toContain("name: f.name, title: f.title, company: f.company, company_size: Number(f.company_size),");
+    // The B and T of BANT, which the shipped config's stages.sql.require_fit needs.
+    expect(html).toContain('<select name="budget">');
+    expect(html).toContain("...(f.budget && { budget: Number(f.budget) }), ...(f.timeline && { timeline: f.timeline }),");
     expect(html).toContain('leadlight("track", "demo_request"');
   });
 
