@@ -3,6 +3,7 @@
  * token on every call, and two failures the page treats differently: a refused token (stop and
  * ask) and any other error answer (show its message).
  */
+import type { Channel } from "../shared/api";
 import type { Calibration, FeedbackCounts, SalesNumbers } from "../worker/calibration";
 
 export class TokenRefused extends Error {}
@@ -25,6 +26,8 @@ export interface FunnelStats {
   conversion: { from: string; to: string; rate: number | null }[];
   feedback: FeedbackCounts;
   sales: SalesNumbers;
+  /** The funnel's steps (by name) and the revenue won, per first-touch channel. */
+  by_channel?: ({ channel: Channel; revenue: number } & Record<string, number | string>)[];
 }
 
 export type RuleStats = Calibration & { site: string | null; from: string; to: string };

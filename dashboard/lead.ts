@@ -4,7 +4,7 @@
  * poll only refreshes the numbers at the top and offers to show new events, so a reader keeps
  * their place and their selection.
  */
-import type { EventView, FeedbackView, LeadView } from "../shared/api";
+import type { EventView, FeedbackView, LeadView, Touch } from "../shared/api";
 import type { Boot } from "./boot";
 import { ApiFailure, get, send } from "./api";
 import { scoreChart } from "./chart";
@@ -38,6 +38,12 @@ const fileName = (href: unknown): string => {
     return href;
   }
 };
+
+/** A touch in one line: channel, then source / medium, campaign and term when known. */
+const touch = (t: Touch): string =>
+  [t.channel.replace(/_/g, " "), [t.source, t.medium].filter(Boolean).join(" / "), t.campaign && `campaign ${t.campaign}`, t.term && `term ${t.term}`, t.referrer && `from ${t.referrer}`]
+    .filter(Boolean)
+    .join(" · ");
 
 const record = (value: unknown): Record<string, unknown> =>
   value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
@@ -163,6 +169,8 @@ export class LeadPanel {
         : empty("No rule gave points yet."),
       h("h3", {}, "Traits"),
       traits,
+      h("h3", {}, "Source"),
+      lead.source ? fields({ "first touch": touch(lead.source.first), "last touch": touch(lead.source.last) }) : empty("No page view yet, so no source."),
       h("h3", {}, "Stage changes"),
       view.transitions.length
         ? table(

@@ -95,6 +95,16 @@ function renderFunnel(stats: FunnelStats): void {
       reasons.length ? h("p", { class: "mute" }, `Reasons: ${reasons.map(([reason, n]) => `${reason} (${n})`).join(", ")}`) : null,
     ],
   );
+  const stepNames = stats.funnel.map((step) => step.stage);
+  const channels = stats.by_channel ?? [];
+  replaceIfChanged(byId("channels"), JSON.stringify(channels), () => [
+    channels.length
+      ? table(
+          ["Channel (first touch)", ...stepNames, "revenue"],
+          channels.map((row) => h("tr", {}, h("td", {}, row.channel.replace(/_/g, " ")), ...stepNames.map((step) => h("td", {}, row[step] ?? 0)), h("td", {}, row.revenue.toLocaleString()))),
+        )
+      : null,
+  ]);
 }
 
 /** Rebuilds a region only when its data changed, so an unchanged list keeps the reader's selection. */

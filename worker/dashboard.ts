@@ -77,7 +77,7 @@ const PAGE = `<!doctype html>
 <main>
 <section class="wide" aria-labelledby="h-funnel"><div class="head"><h2 id="h-funnel">Funnel</h2>
 <form id="range" class="range"><label>From <input id="from" type="date" required></label> <label>To <input id="to" type="date" required></label> <button type="submit">Apply</button></form></div>
-<div id="funnel" class="funnel"><p class="empty">Loading…</p></div><div id="sales"></div></section>
+<div id="funnel" class="funnel"><p class="empty">Loading…</p></div><div id="sales"></div><div id="channels"></div></section>
 <section aria-labelledby="h-leads"><h2 id="h-leads">Leads by score</h2>
 <form id="find" class="find"><label>Email <input id="q" type="search" placeholder="exact email, e.g. ada@acme.io" autocomplete="off"></label>
 <label>Stage <select id="stage"><option value="">any</option></select></label>

@@ -47,7 +47,7 @@ beforeAll(async () => {
   const now = Date.now();
   const event = (n: number, rest: object) => ({ id: `ev-${n}-${Math.random().toString(36).slice(2)}`, ts: now, ...rest });
   const hostile = await ingest("v-mallory", [
-    event(1, { type: "page_view", url: `https://www.site.test/pricing?q=${encodeURIComponent(XSS)}`, title: XSS, ref: "https://www.site.test/<b>ref</b>" }),
+    event(1, { type: "page_view", url: `https://www.site.test/pricing?utm_source=news&utm_campaign=${encodeURIComponent(XSS)}`, title: XSS, ref: "https://www.site.test/<b>ref</b>" }),
     event(2, { type: "download", url: "https://www.site.test/pricing", props: { href: `https://www.site.test/files/${encodeURIComponent(XSS)}.pdf` } }),
     event(3, { type: "chat", url: "https://www.site.test/pricing", props: { provider: XSS, action: XSS } }),
     event(4, { type: "identify", props: { email: XSS_EMAIL, traits: { name: XSS, title: "VP <i>Engineering</i>", company: XSS, company_size: 120 } } }),
@@ -146,6 +146,7 @@ describe("finding leads", () => {
     await page.fill("#to", day(0));
     await page.click("#range button[type=submit]");
     await expect.poll(() => page.textContent('#funnel [data-stage="sql"] b')).toBe("1");
+    expect(await page.locator("#channels tbody tr").count()).toBeGreaterThan(0);
     expect(errors).toEqual([]);
     await context.close();
   });
@@ -234,7 +235,13 @@ describe("safety", () => {
     await page.fill("#q", XSS_EMAIL);
     await page.click("#find button[type=submit]");
     await expect.poll(() => page.locator("#leads tr.row").count()).toBe(1);
-    expect(await page.textContent("#lead")).toContain(XSS);
+    expect(await page.textContent("#lead")).toContain(`campaign ${XSS}`);
+    // The preview lists the hostile lead among the moves of a candidate with lower thresholds.
+    const candidate = structuredClone(CONFIG);
+    candidate.scoring.stages.mql.min_score = 1;
+    await page.fill("#candidate", JSON.stringify(candidate));
+    await page.click("#preview button[type=submit]");
+    await page.waitForSelector("#preview-out table");
     const injected = await page.evaluate(() => ({
       pwned: (window as unknown as { __pwned?: number }).__pwned ?? null,
       images: document.querySelectorAll("img").length,
