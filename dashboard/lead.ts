@@ -223,10 +223,12 @@ export class LeadPanel {
       }
       try {
         const answer = await send<{ from: string; to: string }>("POST", `/v1/leads/${encodeURIComponent(id)}/feedback`, body);
-        fill(this.feedbackOut, message(`Recorded: ${outcome} (stage ${answer.from} → ${answer.to}).`, "ok"));
-        reason.value = amount.value = "";
         this.host.changed();
-        if (this.id === id) void this.poll();
+        // The reader's own action: redraw the lead (stage, chart, stage changes) under the answer.
+        const view = await get<LeadView>(`/v1/leads/${encodeURIComponent(id)}`);
+        if (this.id !== id) return;
+        this.render(view);
+        fill(this.feedbackOut, message(`Recorded: ${outcome} (stage ${answer.from} → ${answer.to}).`, "ok"));
       } catch (error) {
         if (error instanceof ApiFailure && error.status === 409) {
           fill(this.feedbackOut, message(`Not recorded: ${error.message}. A lead's stage only moves forward; this feedback does not fit where the lead is now.`, "bad"));
