@@ -18,6 +18,22 @@ describe("dashboard", () => {
     expect(html).toContain('"token":null');
   });
 
+  it("runs only its own served script and stylesheet: the CSP allows no inline script or style", async () => {
+    const response = await SELF.fetch("http://127.0.0.1:8787/dashboard");
+    const csp = response.headers.get("content-security-policy") ?? "";
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toContain("unsafe-inline");
+    const html = await response.text();
+    expect(html).toContain('<script src="/dashboard/app.js" defer></script>');
+    const script = await SELF.fetch("http://127.0.0.1:8787/dashboard/app.js");
+    expect(script.headers.get("content-type")).toMatch(/^text\/javascript/);
+    expect((await script.text()).length).toBeGreaterThan(1000);
+    const etag = script.headers.get("etag") ?? "";
+    expect((await SELF.fetch("http://127.0.0.1:8787/dashboard/app.js", { headers: { "if-none-match": etag } })).status).toBe(304);
+    expect((await SELF.fetch("http://127.0.0.1:8787/dashboard/app.css")).headers.get("content-type")).toMatch(/^text\/css/);
+  });
+
   it("never puts the token in the page outside local development", async () => {
     const response = await app.request("/dashboard", {}, { ...env, LEADLIGHT_DEV: undefined });
     const html = await response.text();
