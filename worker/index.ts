@@ -1,5 +1,7 @@
 import { app } from "./app";
 import type { Env } from "./env";
+import { writeIndexBatch } from "./index-queue";
+import type { TimedCopy } from "./lead-index";
 import { noticeRules } from "./sweep/notice";
 
 export { Inbox } from "./dev/inbox";
@@ -12,4 +14,8 @@ export default {
     noticeRules(env, ctx);
     return app.fetch(request, env, ctx);
   },
-} satisfies ExportedHandler<Env>;
+  // The lead index's copies, in batches from the index queue (wrangler.toml).
+  queue(batch, env) {
+    return writeIndexBatch(env.LEAD_INDEX, batch);
+  },
+} satisfies ExportedHandler<Env, TimedCopy>;

@@ -1,8 +1,9 @@
 /**
  * The lead index (D1): a copy of each lead's headline numbers, its stage changes and its webhook
  * deliveries, for listing, the funnel and the delivery log. Each Lead object stays the truth and
- * pushes its copy here from its alarm, a moment after it changes; the index may lag by that
- * moment, never by a change. The schema is migrations/*.sql.
+ * sends its copy through the index queue from its alarm, a moment after it changes; the queue's
+ * consumer writes many leads' copies in one batch (`writeCopies`). The index may lag by seconds,
+ * never by a change. The schema is migrations/*.sql.
  */
 import { z } from "zod";
 import type { DeliveryLogEntry, LeadListItem } from "../shared/api";
@@ -44,66 +45,144 @@ export interface LeadCopy {
   feedback: IndexedFeedback[];
 }
 
-/** Writes one lead's copy in one batch (a D1 batch is a transaction). */
-export async function pushLead(db: D1Database, copy: LeadCopy, now: number): Promise<void> {
+/** Writes one lead's copy now, as the index queue's consumer would (see `writeCopies`). */
+export function pushLead(db: D1Database, copy: LeadCopy, now: number): Promise<void> {
+  return writeCopies(db, [{ at: now, copy }]);
+}
+
+/** A lead's copy as it travels through the index queue: `at` is when its object made it. */
+export interface TimedCopy {
+  at: number;
+  copy: LeadCopy;
+}
+
+/** Every row a set of copies writes, one list per table, each row once (see `coalesce`). */
+export interface IndexRows {
+  /** The newest copy of each lead that still lives in its object. */
+  leads: (Omit<NonNullable<LeadCopy["lead"]>, "bot"> & { bot: 0 | 1; updated_at: number })[];
+  /** Leads whose newest copy says they left (handed over): their row goes, unless a newer one is there. */
+  gone: { id: string; at: number }[];
+  changes: (IndexedStageChange & { lead_id: string; site: string; copy_at: number })[];
+  feedback: (Omit<IndexedFeedback, "rules"> & { lead_id: string; site: string; rules: string; copy_at: number })[];
+  deliveries: (IndexedDelivery & { lead_id: string; copy_at: number })[];
+}
+
+/**
+ * Folds copies (in any order, some repeated: the queue retries and batches) into the rows to
+ * write: each lead's newest copy for its row, and every stage change, feedback and delivery any
+ * of them carried (a delivery at its latest state). Nothing but the lead row is ever dropped for
+ * a newer copy, so a change carried by an older copy alone still reaches the index.
+ */
+export function coalesce(copies: readonly TimedCopy[]): IndexRows {
+  const newest = new Map<string, TimedCopy>();
+  const changes = new Map<string, IndexRows["changes"][number]>();
+  const feedback = new Map<string, IndexRows["feedback"][number]>();
+  const deliveries = new Map<string, IndexRows["deliveries"][number]>();
+  for (const timed of copies) {
+    const { at, copy } = timed;
+    const seen = newest.get(copy.id);
+    if (!seen || seen.at <= at) newest.set(copy.id, timed);
+    for (const c of copy.changes) changes.set(`${copy.id} ${c.sequence}`, { ...c, lead_id: copy.id, site: copy.site, copy_at: at });
+    for (const f of copy.feedback) feedback.set(`${copy.id} ${f.id}`, { ...f, lead_id: copy.id, site: copy.site, rules: JSON.stringify(f.rules), copy_at: at });
+    for (const d of copy.deliveries) {
+      const known = deliveries.get(d.id);
+      if (!known || known.updated_at <= d.updated_at) deliveries.set(d.id, { ...d, lead_id: copy.id, copy_at: at });
+    }
+  }
+  const rows: IndexRows = { leads: [], gone: [], changes: [...changes.values()], feedback: [...feedback.values()], deliveries: [...deliveries.values()] };
+  for (const { at, copy } of newest.values()) {
+    if (copy.lead) rows.leads.push({ ...copy.lead, bot: copy.lead.bot ? 1 : 0, updated_at: at });
+    else rows.gone.push({ id: copy.id, at });
+  }
+  return rows;
+}
+
+/** True when the lead was erased at or after the copy (`c`) was made: an erased lead's copy is dropped. */
+const ERASED = (id: string, at: string) => `EXISTS (SELECT 1 FROM erased_leads e WHERE e.id = ${id} AND e.at >= ${at})`;
+
+/**
+ * Writes many leads' copies in one D1 batch (a transaction): one statement per table, whatever
+ * the number of copies, each reading its rows from one JSON parameter. Every write is idempotent
+ * and keeps the newest state (by the copy's time, or the delivery's), so a batch the queue
+ * delivers twice, or late after a newer one, changes nothing.
+ */
+export async function writeCopies(db: D1Database, copies: readonly TimedCopy[]): Promise<void> {
+  const rows = coalesce(copies);
   const statements: D1PreparedStatement[] = [];
-  const { lead } = copy;
-  if (lead) {
+  const json = (list: readonly unknown[]) => JSON.stringify(list);
+  if (rows.leads.length > 0) {
     statements.push(
       db
         .prepare(
           `INSERT INTO leads (id, site, email, stage, score, engagement, fit, first_seen, last_seen, bot, updated_at, sql_at, channel)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           SELECT r.value->>'id', r.value->>'site', r.value->>'email', r.value->>'stage', r.value->>'score', r.value->>'engagement',
+             r.value->>'fit', r.value->>'first_seen', r.value->>'last_seen', r.value->>'bot', r.value->>'updated_at', r.value->>'sql_at',
+             r.value->>'channel'
+           FROM json_each(?) r WHERE NOT ${ERASED("r.value->>'id'", "r.value->>'updated_at'")}
            ON CONFLICT (id) DO UPDATE SET email = excluded.email, stage = excluded.stage, score = excluded.score,
              engagement = excluded.engagement, fit = excluded.fit, first_seen = excluded.first_seen,
              last_seen = excluded.last_seen, bot = excluded.bot, updated_at = excluded.updated_at, sql_at = excluded.sql_at,
-             channel = excluded.channel`,
+             channel = excluded.channel
+           WHERE excluded.updated_at >= leads.updated_at`,
         )
-        .bind(
-          lead.id, lead.site, lead.email, lead.stage, lead.score, lead.engagement, lead.fit, lead.first_seen, lead.last_seen,
-          lead.bot ? 1 : 0, now, lead.sql_at, lead.channel ?? null,
-        ),
+        .bind(json(rows.leads)),
     );
-  } else {
-    statements.push(db.prepare("DELETE FROM leads WHERE id = ?").bind(copy.id));
   }
-  for (const change of copy.changes) {
+  if (rows.gone.length > 0) {
+    statements.push(
+      db
+        .prepare(`DELETE FROM leads WHERE EXISTS (SELECT 1 FROM json_each(?) r WHERE r.value->>'id' = leads.id AND leads.updated_at <= r.value->>'at')`)
+        .bind(json(rows.gone)),
+    );
+  }
+  if (rows.changes.length > 0) {
     statements.push(
       db
         .prepare(
-          `INSERT OR IGNORE INTO stage_changes (lead_id, sequence, site, from_stage, to_stage, at) VALUES (?, ?, ?, ?, ?, ?)`,
+          `INSERT OR IGNORE INTO stage_changes (lead_id, sequence, site, from_stage, to_stage, at)
+           SELECT r.value->>'lead_id', r.value->>'sequence', r.value->>'site', r.value->>'from', r.value->>'to', r.value->>'at'
+           FROM json_each(?) r WHERE NOT ${ERASED("r.value->>'lead_id'", "r.value->>'copy_at'")}`,
         )
-        .bind(copy.id, change.sequence, copy.site, change.from, change.to, change.at),
+        .bind(json(rows.changes)),
     );
   }
-  for (const f of copy.feedback) {
+  if (rows.feedback.length > 0) {
     statements.push(
       db
         .prepare(
           `INSERT OR IGNORE INTO feedback (lead_id, id, site, outcome, reason, amount, at, sql_at, rules)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           SELECT r.value->>'lead_id', r.value->>'id', r.value->>'site', r.value->>'outcome', r.value->>'reason', r.value->>'amount',
+             r.value->>'at', r.value->>'sql_at', r.value->>'rules'
+           FROM json_each(?) r WHERE NOT ${ERASED("r.value->>'lead_id'", "r.value->>'copy_at'")}`,
         )
-        .bind(copy.id, f.id, copy.site, f.outcome, f.reason, f.amount, f.at, f.sql_at, JSON.stringify(f.rules)),
+        .bind(json(rows.feedback)),
     );
   }
-  for (const d of copy.deliveries) {
+  if (rows.deliveries.length > 0) {
     statements.push(
       db
         .prepare(
           `INSERT INTO deliveries (id, lead_id, endpoint, type, sequence, status, attempts, last_error, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+           SELECT r.value->>'id', r.value->>'lead_id', r.value->>'endpoint', r.value->>'type', r.value->>'sequence', r.value->>'status',
+             r.value->>'attempts', r.value->>'last_error', r.value->>'updated_at'
+           FROM json_each(?) r WHERE NOT ${ERASED("r.value->>'lead_id'", "r.value->>'copy_at'")}
            ON CONFLICT (id) DO UPDATE SET status = excluded.status, attempts = excluded.attempts,
-             last_error = excluded.last_error, updated_at = excluded.updated_at`,
+             last_error = excluded.last_error, updated_at = excluded.updated_at
+           WHERE excluded.updated_at >= deliveries.updated_at`,
         )
-        .bind(d.id, copy.id, d.endpoint, d.type, d.sequence, d.status, d.attempts, d.last_error, d.updated_at),
+        .bind(json(rows.deliveries)),
     );
   }
-  await db.batch(statements);
+  if (statements.length > 0) await db.batch(statements);
 }
 
-/** Removes every trace of a lead (privacy erasure). */
-export async function eraseLead(db: D1Database, id: string): Promise<void> {
+/**
+ * Removes every trace of a lead (privacy erasure), and remembers when: a copy of it still in the
+ * index queue, made before now, is dropped when it arrives.
+ */
+export async function eraseLead(db: D1Database, id: string, now = Date.now()): Promise<void> {
   await db.batch([
+    db.prepare("INSERT INTO erased_leads (id, at) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET at = max(at, excluded.at)").bind(id, now),
     db.prepare("DELETE FROM leads WHERE id = ?").bind(id),
     db.prepare("DELETE FROM stage_changes WHERE lead_id = ?").bind(id),
     db.prepare("DELETE FROM deliveries WHERE lead_id = ?").bind(id),

@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import type { Stage } from "../../worker/config";
 import type { Channel } from "../../worker/attribution/touch";
 import { type LeadCopy, pushLead } from "../../worker/lead-index";
-import { ORIGIN, SITE, admin, identify, leadByEmail, post, send, uid } from "./helpers";
+import { ORIGIN, SITE, admin, identify, indexRow, leadByEmail, post, send, uid } from "./helpers";
 
 /** A page view on the test site's own origin, as the snippet sends it. */
 const land = (path: string, ref?: string) => ({
@@ -101,8 +101,8 @@ describe("attribution through ingest", () => {
     await send(uid("v"), [land("/?utm_source=facebook&utm_medium=cpc"), land("/pricing", "https://duckduckgo.com/"), identify(email)]);
     const lead = await leadOf(email);
     await runDurableObjectAlarm(env.LEAD.get(env.LEAD.idFromString(lead.id)));
-    const row = await env.LEAD_INDEX.prepare("SELECT channel FROM leads WHERE id = ?").bind(lead.id).first<{ channel: string }>();
-    expect(row?.channel).toBe("paid_social");
+    const row = await indexRow(lead.id);
+    expect(row.channel).toBe("paid_social");
   });
 });
 

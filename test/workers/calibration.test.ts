@@ -8,7 +8,7 @@ import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Stage } from "../../worker/config";
 import { type IndexedFeedback, type LeadCopy, feedbackFacts, openOverSla, pushLead } from "../../worker/lead-index";
-import { admin, identify, leadByEmail, send, track, uid } from "./helpers";
+import { admin, eventually, identify, leadByEmail, send, track, uid } from "./helpers";
 
 const D = 86_400_000;
 const M = 60_000;
@@ -93,6 +93,13 @@ async function fixture() {
 }
 
 const VP = { title: "VP Sales", company_size: 200 };
+
+/** The lead's feedback in the index since `from`, once the index queue brought all `count` pieces. */
+const feedbackOf = (id: string, from: number, count: number) =>
+  eventually(async () => {
+    const facts = (await feedbackFacts(env.LEAD_INDEX, undefined, from, Date.now() + 1)).filter((f) => f.lead === id);
+    return facts.length >= count ? facts : null;
+  }, `the feedback of ${id}`);
 const feedback = (id: string, body: unknown) => admin(`/v1/leads/${id}/feedback`, { method: "POST", body: JSON.stringify(body) });
 
 describe("the funnel's accepted step", () => {
@@ -172,7 +179,7 @@ describe("sales feedback reaches the lead index", () => {
 
     const { body } = await admin(`/v1/leads/${id}`);
     const sqlAt = Date.parse(body.transitions.find((t: { to: string }) => t.to === "sql").at);
-    const facts = (await feedbackFacts(env.LEAD_INDEX, undefined, sqlAt, Date.now() + 1)).filter((f) => f.lead === id);
+    const facts = await feedbackOf(id, sqlAt, 2);
     expect(facts).toMatchObject([
       { id: 1, outcome: "accepted", sql_at: sqlAt, amount: null },
       { id: 2, outcome: "won", sql_at: sqlAt, amount: 12_000, reason: "Signed" },
@@ -194,7 +201,7 @@ describe("sales feedback reaches the lead index", () => {
     const { body } = await admin(`/v1/leads/${id}`);
     const sqlTimes = body.transitions.filter((t: { to: string }) => t.to === "sql").map((t: { at: string }) => Date.parse(t.at));
     expect(sqlTimes).toHaveLength(2);
-    const facts = (await feedbackFacts(env.LEAD_INDEX, undefined, sqlTimes[0], Date.now() + 1)).filter((f) => f.lead === id);
+    const facts = await feedbackOf(id, sqlTimes[0], 2);
     expect(facts.map((f) => [f.outcome, f.sql_at])).toEqual([
       ["rejected", sqlTimes[0]],
       ["accepted", sqlTimes[1]],

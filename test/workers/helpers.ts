@@ -1,4 +1,4 @@
-import { SELF } from "cloudflare:test";
+import { SELF, env } from "cloudflare:test";
 
 export const ADMIN = { authorization: "Bearer test-admin-token" };
 export const SITE = "pk_demo";
@@ -49,4 +49,26 @@ export async function admin<T = Record<string, any>>(path: string, init: Request
 export async function leadByEmail(email: string) {
   const { body } = await admin(`/v1/leads?email=${encodeURIComponent(email)}`);
   return body.leads[0];
+}
+
+/**
+ * Waits until `read` gives something: lead objects send their copies to the lead index through a
+ * queue whose consumer runs in this same Worker a moment later (up to its batch timeout). Bounded:
+ * it throws, naming `what`, when nothing came in 10 s.
+ */
+export async function eventually<T>(read: () => Promise<T | null | undefined>, what: string): Promise<T> {
+  for (let tries = 0; tries < 200; tries++) {
+    const value = await read();
+    if (value !== null && value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`still not in the lead index after 10 s: ${what}`);
+}
+
+/** The lead's row in the lead index once its copy arrived, and (with `ready`) once that copy says so. */
+export function indexRow(id: string, ready: (row: Record<string, unknown>) => boolean = () => true) {
+  return eventually(async () => {
+    const row = await env.LEAD_INDEX.prepare("SELECT * FROM leads WHERE id = ?").bind(id).first();
+    return row && ready(row) ? row : null;
+  }, `lead ${id}`);
 }

@@ -1,16 +1,26 @@
 import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { admin, identify, leadByEmail, pageView, send, track, uid } from "./helpers";
+import { type LeadCopy, eraseLead, writeCopies } from "../../worker/lead-index";
+import { admin, eventually, identify, indexRow, leadByEmail, pageView, send, track, uid } from "./helpers";
 import { drain, receiver } from "./webhooks-support";
 
-/** Creates a known lead and lets its alarm push the copy to the index at once. */
+/** Creates a known lead, lets its alarm send the copy at once, and waits until the index holds it. */
 async function indexedLead(events: unknown[]) {
   const address = `${uid("ix")}@acme.io`;
   await send(uid("v"), [identify(address), ...events]);
   const lead = await leadByEmail(address);
   await runDurableObjectAlarm(env.LEAD.get(env.LEAD.idFromString(lead.id)));
+  await indexRow(lead.id, (row) => row.score === lead.score);
   return lead as { id: string; score: number; stage: string };
 }
+
+/** The lead's deliveries in the index's delivery log, once its copy of them arrived. */
+const loggedDeliveries = (lead: string) =>
+  eventually(async () => {
+    const { body } = await admin("/v1/deliveries?limit=200");
+    const mine = body.deliveries.filter((d: { lead_id: string }) => d.lead_id === lead);
+    return mine.length > 0 ? mine : null;
+  }, `deliveries of ${lead}`);
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -74,8 +84,7 @@ describe("lead index", () => {
     const lead = await indexedLead([]);
     const stub = env.LEAD.get(env.LEAD.idFromString(lead.id));
     await runDurableObjectAlarm(stub);
-    const { body } = await admin("/v1/deliveries?limit=200");
-    const mine = body.deliveries.find((d: { lead_id: string }) => d.lead_id === lead.id);
+    const [mine] = await loggedDeliveries(lead.id);
     expect(mine).toMatchObject({ type: "lead.identified", endpoint: "sales", sequence: 1 });
     expect(mine.attempts).toBeGreaterThanOrEqual(1);
     const again = await admin(`/v1/deliveries/${mine.id}/redeliver`, { method: "POST" });
@@ -110,8 +119,7 @@ describe("an endpoint that answered 410 Gone", () => {
     expect(calls.filter((c) => c.body.includes(b))).toHaveLength(0);
 
     gone = false;
-    const { body } = await admin("/v1/deliveries?limit=200");
-    const failed = body.deliveries.find((d: { lead_id: string }) => d.lead_id === (calls[0]?.json.data as { lead: { id: string } }).lead.id);
+    const [failed] = await loggedDeliveries((calls[0]?.json.data as { lead: { id: string } }).lead.id);
     expect((await admin(`/v1/deliveries/${failed.id}/redeliver`, { method: "POST" })).status).toBe(202);
     await drain(await stubOf(a));
     expect(calls.filter((c) => c.body.includes(a))).toHaveLength(2);
@@ -120,5 +128,57 @@ describe("an endpoint that answered 410 Gone", () => {
     await send(visitorB, [track("demo_request")]);
     await drain(await stubOf(b));
     expect(calls.filter((c) => c.body.includes(b)).map((c) => c.json.type)).toEqual(["lead.sql"]);
+  });
+});
+
+describe("copies from the index queue", () => {
+  const T = Date.UTC(2021, 0, 1);
+  /** A lead's copy as its object sends it, at stage `stage` with its changes up to it. */
+  const copyOf = (id: string, stage: "known" | "mql", score: number, changes: LeadCopy["changes"]): LeadCopy => ({
+    id,
+    site: "pk_queue",
+    lead: { id, site: "pk_queue", email: `${id}@acme.io`, stage, score, engagement: score, fit: 0, first_seen: T, last_seen: T + score, bot: false, sql_at: null },
+    changes,
+    deliveries: [],
+    feedback: [],
+  });
+  const known = { sequence: 1, from: "anonymous" as const, to: "known" as const, at: T };
+  const mql = { sequence: 2, from: "known" as const, to: "mql" as const, at: T + 1 };
+  const row = (id: string) => env.LEAD_INDEX.prepare("SELECT stage, score FROM leads WHERE id = ?").bind(id).first();
+  const changes = async (id: string) =>
+    (await env.LEAD_INDEX.prepare("SELECT sequence FROM stage_changes WHERE lead_id = ? ORDER BY sequence").bind(id).all<{ sequence: number }>()).results.map(
+      (r) => r.sequence,
+    );
+
+  it("keep the newest copy's row whatever order they come in, and every stage change any of them carried", async () => {
+    const id = uid("q");
+    const older = { at: T + 10, copy: copyOf(id, "known", 10, [known]) };
+    const newer = { at: T + 20, copy: copyOf(id, "mql", 40, [mql]) };
+    // One batch with both, newest first; then the older one again, late, as a retry would bring it.
+    await writeCopies(env.LEAD_INDEX, [newer, older]);
+    await writeCopies(env.LEAD_INDEX, [older]);
+    expect(await row(id)).toEqual({ stage: "mql", score: 40 });
+    expect(await changes(id)).toEqual([1, 2]);
+  });
+
+  it("never bring an erased lead back, not even a copy made before the erasure that arrives after it", async () => {
+    const id = uid("q");
+    const before = { at: Date.now() - 1_000, copy: copyOf(id, "known", 10, [known]) };
+    await writeCopies(env.LEAD_INDEX, [before]);
+    await eraseLead(env.LEAD_INDEX, id);
+    await writeCopies(env.LEAD_INDEX, [before]);
+    expect(await row(id)).toBeNull();
+    expect(await changes(id)).toEqual([]);
+    // The same object, used again after the erasure (the visitor came back), is a lead again.
+    await writeCopies(env.LEAD_INDEX, [{ at: Date.now() + 1_000, copy: copyOf(id, "known", 5, [known]) }]);
+    expect(await row(id)).toEqual({ stage: "known", score: 5 });
+  });
+
+  it("remove the row of a lead whose newest copy says it left (handed over), not one written after", async () => {
+    const id = uid("q");
+    await writeCopies(env.LEAD_INDEX, [{ at: T + 10, copy: copyOf(id, "known", 10, [known]) }]);
+    await writeCopies(env.LEAD_INDEX, [{ at: T + 20, copy: { ...copyOf(id, "known", 10, []), lead: null } }]);
+    expect(await row(id)).toBeNull();
+    expect(await changes(id)).toEqual([1]);
   });
 });

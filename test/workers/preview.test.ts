@@ -4,7 +4,7 @@ import type { PreviewAnswer } from "../../shared/api";
 import { emailLead } from "../../worker/identity";
 import { fromWire } from "../../worker/lead/store";
 import testConfig from "../fixtures/workers.config.json";
-import { admin, pageView, track, uid } from "./helpers";
+import { admin, indexRow as indexed, pageView, track, uid } from "./helpers";
 import { drain } from "./webhooks-support";
 
 type Rule = (typeof testConfig.scoring.engagement)[number];
@@ -32,6 +32,7 @@ async function knownLead(site: string, events: unknown[]) {
     collectorUrl: null,
   });
   await drain(stub);
+  await indexed(id);
   return { id, email, stub };
 }
 

@@ -1,10 +1,12 @@
 /**
  * Keeping the lead index (D1) in step with this lead. The object stays the truth; the index gets
- * a copy a moment after a change (changes within that moment share one copy), from the alarm.
- * A lead stays owed until a copy lands, so an interrupted push is simply made again.
+ * a copy through the index queue, sent from the alarm: at once after a stage change, feedback or
+ * a delivery, and at most every few seconds while only the score moves (changes in between share
+ * one copy). A lead stays owed until the queue took its copy, so a failed send is made again;
+ * the queue's consumer (index-queue.ts) writes copies to D1 in batches.
  */
 import type { Reason } from "../../shared/api";
-import { type IndexedRulePoints, type LeadCopy, pushLead } from "../lead-index";
+import { type IndexedRulePoints, type LeadCopy, type TimedCopy, writeCopies } from "../lead-index";
 import { log, reason } from "../log";
 import { siteScoring, loadConfig } from "../settings";
 import { sourceOf } from "./attribution";
@@ -12,15 +14,23 @@ import type { LeadContext } from "./context";
 
 /** Changes within this long reach the lead index as one copy. */
 const INDEX_DELAY_MS = 1_000;
+/** A lead whose score alone moves sends a copy at most this often: the listing stays within seconds. */
+const SCORE_COPY_EVERY_MS = 5_000;
+/** A queue message holds at most 128 KB; a larger copy (a long backlog) is written to D1 directly. */
+const QUEUE_MESSAGE_BYTES = 120_000;
 const INDEX_RETRY_MS = 10_000;
 /** A decaying lead's copy in the index is refreshed this often per half-life (30 d → ~4 days). */
 const INDEX_REFRESHES_PER_HALF_LIFE = 8;
 
-/** Notes that the index needs a fresh copy, soon but batched with whatever follows. Call inside the change's block. */
-export function touchIndex(lead: LeadContext, now: number): void {
+/**
+ * Notes that the index needs a fresh copy: at once when `urgent` (a stage change, feedback, a
+ * delivery to show), else soon but batched with whatever follows. Call inside the change's block.
+ */
+export function touchIndex(lead: LeadContext, now: number, urgent = false): void {
   const row = lead.store.row();
   if (!row) return;
-  if (row.index_due === null || row.index_due > now + INDEX_DELAY_MS) lead.store.setIndexDue(now + INDEX_DELAY_MS);
+  const due = urgent ? now : Math.max(now + INDEX_DELAY_MS, (row.indexed_at ?? 0) + SCORE_COPY_EVERY_MS);
+  if (row.index_due === null || row.index_due > due) lead.store.setIndexDue(due);
   // Always: an alarm lost to a crash or to retries running out is set again by the next change.
   lead.arm();
 }
@@ -82,7 +92,9 @@ export async function pushIndex(lead: LeadContext): Promise<void> {
     })),
   };
   try {
-    await pushLead(lead.env.LEAD_INDEX, copy, now);
+    const timed: TimedCopy = { at: now, copy };
+    if (new TextEncoder().encode(JSON.stringify(timed)).length > QUEUE_MESSAGE_BYTES) await writeCopies(lead.env.LEAD_INDEX, [timed]);
+    else await lead.env.INDEX_QUEUE.send(timed);
   } catch (error) {
     log("error", "index.update_failed", { lead: row.id, reason: reason(error), retry_in_ms: INDEX_RETRY_MS });
     lead.store.setIndexDue(now + INDEX_RETRY_MS);

@@ -281,7 +281,7 @@ export class Lead extends DurableObject<Env> {
       if (move.to === "recycled") this.store.setRecycledAt(now);
       stopSqlClock(this.lead, row, move.to === "recycled");
       applyMoves(this.lead, config, row, [move.to], result, now, `feedback: ${outcome}${reason ? ` (${reason})` : ""}`);
-      touchIndex(this.lead, now);
+      touchIndex(this.lead, now, true);
     });
     return { ok: true, from: row.stage, to: move.to };
   }
@@ -315,7 +315,7 @@ export class Lead extends DurableObject<Env> {
     // the operator retries; the other order would let an alarm in between disable it again.
     await enableEndpoint(this.env.LEAD_INDEX, endpoint);
     const found = this.outbox.redeliver(id, Date.now());
-    if (found) touchIndex(this.lead, Date.now());
+    if (found) touchIndex(this.lead, Date.now(), true);
     return found;
   }
 
@@ -433,7 +433,8 @@ export class Lead extends DurableObject<Env> {
     const moves = scoreMoves(scoring.stages, row, qualifying);
     applyMoves(this.lead, config, row, moves, result, now, cause);
     if (moves.includes("sql")) startSqlClock(this.lead, scoring, now);
-    touchIndex(this.lead, now);
+    // A stage change reaches the listing and the funnel at once; a score alone may wait a few seconds.
+    touchIndex(this.lead, now, moves.length > 0);
   }
 }
 
