@@ -54,7 +54,7 @@ describe("leadlight.config.json", () => {
 
   it("an unknown key is an error at its own path that lists the keys allowed there, not ignored", () => {
     expect(problems({ ...shipped, extra: true })).toEqual([
-      { path: "$.extra", message: 'unknown key: the keys here are "$schema", "sites", "scoring", "webhooks"' },
+      { path: "$.extra", message: 'unknown key: the keys here are "$schema", "sites", "scoring", "webhooks", "accounts"' },
     ]);
     expect(problems({ ...shipped, "odd key": 1 })[0]?.path).toBe('$["odd key"]');
   });
@@ -141,6 +141,16 @@ describe("leadlight.config.json", () => {
     config.scoring.stages.sql.require_fit = ["senior-title"];
     config.scoring.fit.find((rule: { id: string }) => rule.id === "senior-title").points = 0;
     expect(problems(config)).toEqual([{ path: "$.scoring.stages.sql.require_fit[0]", message: expect.stringMatching(/gives 0 points, so it never awards/) }]);
+  });
+
+  it("accounts.hot takes min_leads, min_score and within; an unknown accounts key is refused with its path", () => {
+    const config = structuredClone(shipped);
+    config.accounts = { hot: { min_leads: 2, min_score: 100, within: "14d" } };
+    expect(parseConfig(config).accounts?.hot).toEqual({ min_leads: 2, min_score: 100, within: "14d" });
+    config.accounts = { hot: { min_leads: 2, min_score: 100, within: "14d" }, cold: {} };
+    expect(problems(config)).toEqual([{ path: "$.accounts.cold", message: 'unknown key: the keys here are "hot"' }]);
+    config.accounts = { hot: { min_leads: 0, min_score: 100, within: "2 weeks" } };
+    expect(problems(config).map((p) => p.path)).toEqual(["$.accounts.hot.min_leads", "$.accounts.hot.within"]);
   });
 
   it("duplicate webhook ids and site keys are refused at the second one", () => {

@@ -241,8 +241,12 @@ export const WEBHOOK_EVENTS = [
   "lead.lost",
   // Not a stage change: an SQL got no sales feedback within stages.sql.sla.
   "lead.sla_missed",
+  // Not a lead's: an account (a business email domain) turned hot, see accounts.hot.
+  "account.hot",
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENTS)[number];
+/** The alerts about one lead (all but account.hot). */
+export type LeadEventType = Exclude<WebhookEventType, "account.hot">;
 
 const HttpUrl = z.string().refine((value) => {
   try {
@@ -283,6 +287,19 @@ export const Webhook = z
       ctx.addIssue({ code: "custom", path: ["secret_env"], message: "a standard webhook is signed: name its secret_env" });
   });
 
+export const Accounts = z
+  .strictObject({
+    hot: z
+      .strictObject({
+        min_leads: z.number().int().min(1).describe("How many of the account's leads must have been active within the window."),
+        min_score: z.number().finite().describe("The summed score those active leads must reach."),
+        within: Duration.describe('The window, e.g. "14d": leads seen within it count, and the alert goes out once per account per window.'),
+      })
+      .optional()
+      .describe("When an account turns hot: an account.hot webhook goes out."),
+  })
+  .meta({ id: "accounts", description: "Accounts: the known leads of one business email domain, per site (free-mail domains never form one)." });
+
 export const Config = z
   .strictObject({
     $schema: z
@@ -296,6 +313,7 @@ export const Config = z
       .superRefine(uniqueIds)
       .default([])
       .describe("Endpoints told when a lead changes stage. Their secrets come from the environment, never from this file."),
+    accounts: Accounts.optional(),
   })
   .superRefine((config, ctx) => {
     const keys = new Set<string>();
@@ -311,6 +329,7 @@ export const Config = z
   });
 
 export type Config = z.infer<typeof Config>;
+export type AccountsConfig = z.infer<typeof Accounts>;
 export type ScoringConfig = z.infer<typeof Scoring>;
 export type EngagementRule = z.infer<typeof EngagementRule>;
 export type FitRule = z.infer<typeof FitRule>;

@@ -6,7 +6,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { vi } from "vitest";
 import type { Delivery } from "../../shared/api";
-import type { WebhookConfig, WebhookEventType } from "../../worker/config";
+import type { LeadEventType, WebhookConfig } from "../../worker/config";
 import type { Lead } from "../../worker/lead/object";
 import { deliverDue as deliver } from "../../worker/webhooks/delivery";
 import type { Alert } from "../../worker/webhooks/payload";
@@ -127,7 +127,7 @@ export const testHook = (overrides: Partial<WebhookConfig> = {}): WebhookConfig 
 });
 
 /** A fresh lead-like alert; `marker` (the lead id, in its email too) lets the receiver tell a test's requests apart. */
-export function testAlert(type: WebhookEventType, sequence: number, marker: string): Alert {
+export function testAlert(type: LeadEventType, sequence: number, marker: string): Alert {
   return {
     type,
     sequence,

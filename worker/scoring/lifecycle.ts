@@ -3,7 +3,7 @@
  * `nextStages`) and the moves sales feedback makes. The Lead object stores what these return.
  */
 import type { Reason } from "../../shared/api";
-import type { ScoringConfig, Stage, WebhookEventType } from "../config";
+import type { LeadEventType, ScoringConfig, Stage } from "../config";
 import type { ScoreResult } from "./engine";
 import { nextStages } from "./stages";
 
@@ -54,7 +54,7 @@ export function scoreMoves(
 }
 
 /** The webhook event that announces a move to `to`: `lead.identified` for known, else `lead.<to>`. */
-export function alertType(to: Stage): WebhookEventType | null {
+export function alertType(to: Stage): LeadEventType | null {
   if (to === "known") return "lead.identified";
   if (to === "anonymous") return null;
   return `lead.${to}`;

@@ -2,7 +2,8 @@
  * What one alert says, as bytes: the Standard Webhooks body of DESIGN.md, or a Slack message.
  * Built once when the alert is enqueued, so every retry sends exactly the same body. Pure.
  */
-import type { AlertBody, AlertCause, AlertEvent, LeadSnapshot, Reason, Stage, WebhookEventType } from "../../shared/api";
+import type { AlertBody, AlertCause, AlertEvent, LeadSnapshot, Reason, Stage } from "../../shared/api";
+import type { LeadEventType } from "../config";
 
 /** The cause of a move the rescoring sweep made after the scoring rules changed. */
 export const RULES_CHANGED: AlertCause = "rules_changed";
@@ -10,7 +11,7 @@ export const RULES_CHANGED: AlertCause = "rules_changed";
 /** One stage change of one lead, as the Lead object hands it to the outbox. */
 export interface Alert {
   /** `lead.identified` for → known, otherwise `lead.<to>`. */
-  type: WebhookEventType;
+  type: LeadEventType;
   /** The lead's transition counter: receivers order alerts by it. */
   sequence: number;
   /** When the transition happened (ms). */
@@ -64,7 +65,7 @@ const STAGE_LABEL: Record<Stage, string> = {
   lost: "lost",
 };
 
-const HEADLINE: Record<WebhookEventType, string> = {
+const HEADLINE: Record<LeadEventType, string> = {
   "lead.identified": "is now a known lead",
   "lead.mql": "is now a Marketing Qualified Lead",
   "lead.sql": "is now a Sales Qualified Lead — ready for sales",
