@@ -103,6 +103,8 @@ export class Lead extends DurableObject<Env> {
   private readonly lead: LeadContext;
   /** The alarm time this instance last set; unknown after a restart or once the alarm ran. */
   private alarmAt: number | null | undefined;
+  /** Batches that arrived since the last group commit (see `ingest`). */
+  private group: { request: IngestRequest; resolve: (result: IngestResult) => void; reject: (error: unknown) => void }[] = [];
   /** This known lead is being erased: it takes in nothing more. */
   private erasing = false;
 
@@ -129,8 +131,30 @@ export class Lead extends DurableObject<Env> {
     return this.ctx.storage.transactionSync(fn);
   }
 
-  /** Stores a batch from the snippet (or a server-side identify) and acts on it. */
-  async ingest(request: IngestRequest): Promise<IngestResult> {
+  /**
+   * Stores a batch from the snippet (or a server-side identify) and acts on it. Group commit: the
+   * batches that reach a busy lead before the next turn of the event loop are stored in one turn,
+   * with no await between them, so the runtime commits them as one write; each caller still gets
+   * its own answer, and the output gate holds every answer until that write is durable. Each
+   * batch keeps its own transaction (and dedup sees the batches before it in the group), so a
+   * batch that fails takes nothing else with it, and one that identifies hands over after its
+   * own transaction, as it would alone.
+   */
+  ingest(request: IngestRequest): Promise<IngestResult> {
+    return new Promise((resolve, reject) => {
+      this.group.push({ request, resolve, reject });
+      if (this.group.length === 1) setTimeout(() => this.commitGroup(), 0);
+    });
+  }
+
+  private commitGroup(): void {
+    const group = this.group;
+    this.group = [];
+    // One after the other with nothing awaited in between: each runs up to its first await.
+    for (const { request, resolve, reject } of group) this.ingestOne(request).then(resolve, reject);
+  }
+
+  private async ingestOne(request: IngestRequest): Promise<IngestResult> {
     const config = loadConfig(this.env);
     const existing = this.store.row();
     const identifiesAs = lastIdentifiedEmail(request.events, request.bot);
@@ -142,7 +166,7 @@ export class Lead extends DurableObject<Env> {
       if (!("gone" in answer)) return answer;
       // The known lead was erased: this device forgets it and goes on as a new anonymous visitor.
       if (this.store.row()?.forward_to === existing.forward_to) await this.wipe();
-      return this.ingest(request);
+      return this.ingestOne(request);
     }
 
     const now = clock(existing);
@@ -187,7 +211,8 @@ export class Lead extends DurableObject<Env> {
    */
   async ingestForwarded(request: IngestRequest): Promise<IngestResult | Gone> {
     if (this.erasing || this.store.row()?.kind !== "email") return GONE;
-    return this.ingest(request);
+    // Not grouped: the check above and the write must share one turn, or an erasure could start between them.
+    return this.ingestOne(request);
   }
 
   /**

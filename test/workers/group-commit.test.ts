@@ -1,0 +1,83 @@
+/**
+ * Group commit: batches that reach one Lead object at the same time are stored in one turn (one
+ * write), yet each caller gets its own counts, dedup stays exact across the group, and the score
+ * is the one a full replay of the history gives.
+ */
+import { env, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import type { Event } from "../../shared/wire";
+import { emailObjectName, visitorObjectName } from "../../worker/identity";
+import type { IngestResult, Lead } from "../../worker/lead/object";
+import { LeadScore } from "../../worker/lead/score";
+import { LeadStore } from "../../worker/lead/store";
+import { loadConfig, siteScoring } from "../../worker/settings";
+import { SITE, identify, pageView, track, uid } from "./helpers";
+
+const stubOf = (name: string) => env.LEAD.get(env.LEAD.idFromName(name)) as DurableObjectStub<Lead>;
+
+const ingest = (stub: DurableObjectStub<Lead>, visitor: string, events: unknown[]): Promise<IngestResult> =>
+  stub.ingest({ site: SITE, visitor, events: events as Event[], bot: null, collectorUrl: "http://collector.test" });
+
+/** N batches of `size` events drawn from a pool of ids, so that they overlap with one another. */
+function overlappingBatches(n: number, size: number): unknown[][] {
+  const pool = Array.from({ length: Math.ceil((n * size) / 2) }, (_, i) => (i % 5 === 0 ? track("pricing_view") : pageView(`/p/${i}`)));
+  return Array.from({ length: n }, (_, b) => Array.from({ length: size }, (_, e) => pool[(b * 3 + e * 7) % pool.length]));
+}
+
+/** The stored row, the number of events stored, and the score a fresh fold over the whole history gives. */
+const storedState = (stub: DurableObjectStub<Lead>) =>
+  runInDurableObject(stub, (_, state) => {
+    const store = new LeadStore(state.storage.sql);
+    const row = store.row();
+    if (!row) throw new Error("no lead stored");
+    const ids = state.storage.sql.exec<{ id: string }>("SELECT id FROM events").toArray().map((e) => e.id);
+    const full = new LeadScore(store).current(row, siteScoring(loadConfig(env), row.site).scoring, row.last_seen);
+    return { row, ids, full };
+  });
+
+describe("concurrent batches to one lead (group commit)", () => {
+  it("store every event once, count each caller's own accepted and duplicates, and score as a full replay", async () => {
+    const visitor = uid("v");
+    const stub = stubOf(visitorObjectName(SITE, visitor));
+    const batches = overlappingBatches(16, 6);
+    const results = await Promise.all(batches.map((events) => ingest(stub, visitor, events)));
+
+    const distinct = new Set(batches.flat().map((e) => (e as { id: string }).id));
+    results.forEach((result, i) => expect(result.accepted + result.duplicates).toBe(batches[i]?.length));
+    // Each id is accepted by exactly one caller; every other sighting of it is a duplicate.
+    expect(results.reduce((n, r) => n + r.accepted, 0)).toBe(distinct.size);
+    const { row, ids, full } = await storedState(stub);
+    expect(ids.sort()).toEqual([...distinct].sort());
+    expect(row.score).toBe(full.score);
+    expect(row.engagement).toBe(full.engagement);
+  });
+
+  it("a batch within the group sent twice counts once, the second time as duplicates only", async () => {
+    const visitor = uid("v");
+    const stub = stubOf(visitorObjectName(SITE, visitor));
+    const same = [pageView("/a"), pageView("/b")];
+    const results = await Promise.all([ingest(stub, visitor, same), ingest(stub, visitor, same), ingest(stub, visitor, [pageView("/c")])]);
+    expect(results.map((r) => r.accepted + r.duplicates)).toEqual([2, 2, 1]);
+    expect(results.slice(0, 2).map((r) => r.accepted).sort()).toEqual([0, 2]);
+    expect((await storedState(stub)).ids).toHaveLength(3);
+  });
+
+  it("a batch that identifies among concurrent ones hands the whole history over, each event once", async () => {
+    const visitor = uid("v");
+    const address = `${uid("gc")}@acme.io`;
+    const stub = stubOf(visitorObjectName(SITE, visitor));
+    const batches = overlappingBatches(8, 4);
+    batches[3] = [identify(address), ...(batches[3] ?? [])];
+    const results = await Promise.all(batches.map((events) => ingest(stub, visitor, events)));
+
+    const distinct = new Set(batches.flat().map((e) => (e as { id: string }).id));
+    expect(results.reduce((n, r) => n + r.accepted, 0)).toBe(distinct.size);
+    // Whatever raced the hand-over, the known lead ends up with every event exactly once.
+    const known = stubOf(emailObjectName(SITE, address));
+    await ingest(stub, visitor, [pageView("/after")]);
+    const { row, ids, full } = await storedState(known);
+    expect(ids.sort()).toEqual([...distinct, ...ids.filter((id) => !distinct.has(id))].sort());
+    expect(ids.filter((id) => !distinct.has(id))).toHaveLength(1);
+    expect(row.score).toBe(full.score);
+  });
+});
