@@ -167,6 +167,43 @@ export interface LeadListItem {
   bot: boolean;
 }
 
+/** A lead of an account, as its Lead object last reported it. */
+export interface AccountLead {
+  id: string;
+  email: string;
+  stage: Stage;
+  score: number;
+  /** ISO 8601. */
+  last_seen: string;
+}
+
+/** A row of GET /v1/accounts: an account's headline numbers. */
+export interface AccountListItem {
+  site: string;
+  /** The business email domain the account is named for. */
+  domain: string;
+  /** How many known leads it has. */
+  leads: number;
+  /** How many of them are in each stage (stages with none are left out). */
+  stages: Partial<Record<Stage, number>>;
+  /** The sum of its leads' scores. */
+  score: number;
+  /** ISO 8601: when its most recent lead was last seen. */
+  last_seen: string;
+}
+
+/** GET /v1/accounts/:domain, and an account.hot alert's account: the numbers and the leads. */
+export type AccountView = Omit<AccountListItem, "leads"> & { leads: AccountLead[] };
+
+/** The body of a Standard Webhooks account.hot alert. */
+export interface AccountHotBody {
+  type: "account.hot";
+  timestamp: string;
+  /** The account's alert counter. */
+  sequence: number;
+  data: { account: AccountView; sequence: number };
+}
+
 /** The body of a Standard Webhooks alert. */
 export interface AlertBody {
   type: WebhookEventType;

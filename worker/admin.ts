@@ -14,6 +14,7 @@ import { DELIVERY_STATUSES, type LeadView } from "../shared/api";
 import { Email, LIMITS, Traits, normalizeEmail } from "../shared/wire";
 import { type Config, ConfigError, STAGES, parseConfig } from "./config";
 import type { Env } from "./env";
+import { accountRoutes } from "./account/routes";
 import { ApiError } from "./errors";
 import { jsonBody, query } from "./http/validate";
 import { emailLead, leadById, visitorLead, visitorObjectName } from "./identity";
@@ -39,9 +40,10 @@ const requireAdmin = bearerAuth({
   invalidToken: { message: unauthorized("the admin token is wrong, or the ADMIN_TOKEN secret is not set") },
 });
 
-for (const path of ["/v1/leads", "/v1/leads/*", "/v1/identify", "/v1/stats", "/v1/stats/*", "/v1/deliveries", "/v1/deliveries/*"]) {
+for (const path of ["/v1/leads", "/v1/leads/*", "/v1/identify", "/v1/stats", "/v1/stats/*", "/v1/deliveries", "/v1/deliveries/*", "/v1/accounts", "/v1/accounts/*"]) {
   admin.use(path, requireAdmin);
 }
+accountRoutes(admin);
 
 type Stub = NonNullable<ReturnType<typeof leadById>>;
 

@@ -4,6 +4,7 @@ import { writeIndexBatch } from "./index-queue";
 import type { TimedCopy } from "./lead-index";
 import { noticeRules } from "./sweep/notice";
 
+export { Account } from "./account/object";
 export { Inbox } from "./dev/inbox";
 export { Lead } from "./lead/object";
 export { Sweeper } from "./sweep/object";

@@ -202,7 +202,8 @@ export interface LeadFilter {
 /** A row as D1 returns it: SQLite has no booleans. */
 type LeadIndexRow = Omit<IndexedLead, "bot"> & { bot: number };
 
-const encodeCursor = (score: number, id: string) => btoa(JSON.stringify([score, id])).replace(/=+$/, "");
+/** A listing's cursor: the last row's score and id (accounts' listing uses it too). */
+export const encodeCursor = (score: number, id: string) => btoa(JSON.stringify([score, id])).replace(/=+$/, "");
 
 /** Reads a cursor this module wrote, or null when it is not one. */
 export function decodeCursor(cursor: string): [number, string] | null {

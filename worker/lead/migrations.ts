@@ -118,6 +118,8 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
   // 4: attribution. The lead's first and last touch as JSON ({"first", "last"}); null until it
   // is folded from the page views (a lead from before this release is folded on its next event).
   [`ALTER TABLE lead ADD COLUMN source TEXT`],
+  // 5: accounts. The last report this lead sent its account (account-sync.ts), as JSON.
+  [`ALTER TABLE lead ADD COLUMN account_report TEXT`],
 ];
 
 /**

@@ -27,6 +27,7 @@ import { enableEndpoint } from "../webhooks/endpoints";
 import { RULES_CHANGED } from "../webhooks/payload";
 import { OutboxStore } from "../webhooks/store";
 import { attributeAll, attributeNew, siteOrigins } from "./attribution";
+import { leaveAccount, reportToAccount } from "./account-sync";
 import type { LeadContext } from "./context";
 import { handOver, handOverOwed } from "./handover";
 import { pushIndex, touchIndex } from "./index-sync";
@@ -367,6 +368,7 @@ export class Lead extends DurableObject<Env> {
     } else if (row.visitor) {
       visitors.push(row.visitor);
     }
+    await leaveAccount(this.lead, row);
     await this.wipe();
     return { site: row.site, visitors };
   }
@@ -414,6 +416,8 @@ export class Lead extends DurableObject<Env> {
       missSlaIfDue(this.lead, config, Date.now());
       await deliverDue(this.outbox, deliveryEnv(this.env), config.webhooks, Date.now(), row.id);
       await pushIndex(this.lead);
+      // Accounts are fed from here, like the index, so a batch never waits on its account.
+      await reportToAccount(this.lead, Date.now());
       this.arm();
     } catch (error) {
       // Retrying here, not by throwing: the runtime gives up on a throwing alarm after a few

@@ -42,10 +42,12 @@ export type LeadRow = {
   indexed_feedback: number;
   /** Its first and last touch (attribution/touch.ts `Attribution` as JSON); null before its first page view. */
   source: string | null;
+  /** The last report sent to the lead's account (account-sync.ts), as JSON; null before any. */
+  account_report: string | null;
 };
 
 const LEAD_COLUMNS =
-  "id, kind, site, visitor, email, traits, stage, score, engagement, fit, rules_version, sequence, first_seen, last_seen, forward_to, collector_url, recycled_at, index_due, indexed_at, indexed_seq, sql_at, sla_due, indexed_feedback, source";
+  "id, kind, site, visitor, email, traits, stage, score, engagement, fit, rules_version, sequence, first_seen, last_seen, forward_to, collector_url, recycled_at, index_due, indexed_at, indexed_seq, sql_at, sla_due, indexed_feedback, source, account_report";
 
 export type EventRow = {
   seq: number;
@@ -184,6 +186,10 @@ export class LeadStore {
   /** The lead's first and last touch, folded from its page views. */
   setSource(source: Attribution | null): void {
     this.sql.exec("UPDATE lead SET source = ? WHERE singleton = 1", source === null ? null : JSON.stringify(source));
+  }
+
+  setAccountReport(report: string): void {
+    this.sql.exec("UPDATE lead SET account_report = ? WHERE singleton = 1", report);
   }
 
   setRecycledAt(at: number): void {

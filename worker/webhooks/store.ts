@@ -13,7 +13,7 @@
  *   said so: the lead's own record, used when the shared one (endpoints.ts) cannot be read.
  */
 import type { Delivery, DeliveryAttempt, DeliveryStatus } from "../../shared/api";
-import type { WebhookConfig } from "../config";
+import type { WebhookConfig, WebhookEventType } from "../config";
 import type { DisabledEndpoint } from "./endpoints";
 import { type Alert, renderBody } from "./payload";
 import { messageId } from "./signing";
@@ -67,21 +67,32 @@ export class OutboxStore {
    * lead.arm(); // the alarm now points at outbox.nextDue() at the latest
    */
   enqueue(webhooks: readonly WebhookConfig[], alerts: readonly Alert[], now: number): void {
-    for (const alert of alerts) {
-      const bodies = new Map<string, string>();
-      for (const hook of webhooks) {
-        if (!hook.events.includes(alert.type)) continue;
-        const body = bodies.get(hook.format) ?? renderBody(alert, hook.format);
-        bodies.set(hook.format, body);
-        // Pending even for an endpoint that said 410 Gone: whether it still is disabled is known
-        // only at delivery (another lead's redelivery may have enabled it), and there the row is
-        // marked disabled, with a log line that says since when, and is kept for a redelivery.
-        this.sql.exec(
-          `INSERT INTO webhook_outbox (id, endpoint, type, sequence, format, body, status, tries, next_at, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?) ON CONFLICT (endpoint, sequence) DO NOTHING`,
-          messageId(), hook.id, alert.type, alert.sequence, hook.format, body, now, now, now,
-        );
-      }
+    for (const alert of alerts) this.enqueueMessage(webhooks, alert, (format) => renderBody(alert, format), now);
+  }
+
+  /**
+   * Writes one row per endpoint whose `events` list the message's type, with the body `render`
+   * gives for the endpoint's format: any alert, a lead's or an account's.
+   */
+  enqueueMessage(
+    webhooks: readonly WebhookConfig[],
+    message: { type: WebhookEventType; sequence: number },
+    render: (format: WebhookConfig["format"]) => string,
+    now: number,
+  ): void {
+    const bodies = new Map<string, string>();
+    for (const hook of webhooks) {
+      if (!hook.events.includes(message.type)) continue;
+      const body = bodies.get(hook.format) ?? render(hook.format);
+      bodies.set(hook.format, body);
+      // Pending even for an endpoint that said 410 Gone: whether it still is disabled is known
+      // only at delivery (another lead's redelivery may have enabled it), and there the row is
+      // marked disabled, with a log line that says since when, and is kept for a redelivery.
+      this.sql.exec(
+        `INSERT INTO webhook_outbox (id, endpoint, type, sequence, format, body, status, tries, next_at, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?) ON CONFLICT (endpoint, sequence) DO NOTHING`,
+        messageId(), hook.id, message.type, message.sequence, hook.format, body, now, now, now,
+      );
     }
   }
 

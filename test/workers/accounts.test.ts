@@ -1,0 +1,171 @@
+/**
+ * Accounts: the known leads of one business email domain, per site, in one Account object fed
+ * by the leads' alarms. Its summed score and stage counts, the listing from the lead index, the
+ * account.hot alert once per window, and erasure taking a lead out of its account.
+ */
+import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import testConfig from "../fixtures/workers.config.json";
+import { accountStub } from "../../worker/account/stub";
+import { SITE, admin, identify, leadByEmail, pageView, send, track, uid } from "./helpers";
+import { receiver } from "./webhooks-support";
+
+const deployed = env as unknown as { LEADLIGHT_CONFIG: string };
+const ORIGINAL = JSON.stringify(testConfig);
+afterEach(() => {
+  deployed.LEADLIGHT_CONFIG = ORIGINAL;
+  vi.restoreAllMocks();
+});
+
+/** Runs the collector with accounts.hot (2 leads, 60 points, 14 days) and the sales endpoint taking account.hot. */
+function hotAccounts() {
+  deployed.LEADLIGHT_CONFIG = JSON.stringify({
+    ...testConfig,
+    accounts: { hot: { min_leads: 2, min_score: 60, within: "14d" } },
+    webhooks: testConfig.webhooks.map((hook) => ({ ...hook, events: [...hook.events, "account.hot"] })),
+  });
+}
+
+const VP = { title: "VP Sales", company_size: 200 };
+/** A fresh business domain, so tests never share an account. */
+const domain = () => `${uid("acct").toLowerCase()}.io`;
+
+/**
+ * A known lead that identifies with `traits` after `events`, once its account has its report.
+ * The lead's alarm reports it; the runtime may already be running that alarm on its own, so
+ * the test waits for the account rather than for one run of the alarm.
+ */
+async function knownLead(email: string, events: unknown[] = [], traits: Record<string, unknown> = VP) {
+  await send(uid("v"), [...events, identify(email, traits)]);
+  const lead = (await leadByEmail(email)) as { id: string; score: number; stage: string };
+  await runDurableObjectAlarm(env.LEAD.get(env.LEAD.idFromString(lead.id)));
+  const name = email.split("@")[1]?.toLowerCase() ?? "";
+  if (name !== "gmail.com") {
+    await vi.waitFor(async () => {
+      const account = await accountStub(env, SITE, name).describe();
+      expect(account?.leads.map((l) => l.id)).toContain(lead.id);
+    });
+  }
+  return lead;
+}
+
+const hotRows = (site: string, name: string) =>
+  runInDurableObject(accountStub(env, site, name), (_, state) =>
+    state.storage.sql.exec<{ type: string; sequence: number; body: string }>("SELECT type, sequence, body FROM webhook_outbox ORDER BY sequence").toArray(),
+  );
+
+describe("accounts", () => {
+  it("two leads of one business domain make one account with their summed score and stage counts", async () => {
+    const name = domain();
+    const ada = await knownLead(`ada@${name}`, [pageView("/pricing")]);
+    const grace = await knownLead(`Grace@${name.toUpperCase()}`, [track("demo_request")]);
+    const { status, body } = await admin(`/v1/accounts/${name}?site=${SITE}`);
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ site: SITE, domain: name, score: Math.round((ada.score + grace.score) * 10) / 10 });
+    expect(body.stages).toEqual({ [ada.stage]: 1, [grace.stage]: (ada.stage === grace.stage ? 2 : 1) });
+    expect(body.leads.map((l: { id: string }) => l.id).sort()).toEqual([ada.id, grace.id].sort());
+    expect(body.leads.find((l: { id: string }) => l.id === grace.id)).toMatchObject({ email: `grace@${name}`, stage: "sql" });
+  });
+
+  it("a free-mail lead makes no account", async () => {
+    await knownLead(`${uid("ada")}@gmail.com`);
+    const { status, body } = await admin(`/v1/accounts/gmail.com?site=${SITE}`);
+    expect(status).toBe(404);
+    expect(body.error.code).toBe("not_found");
+  });
+
+  it("a domain in the path that is not a valid domain answers 400", async () => {
+    for (const bad of ["not-a-domain", "ACME.io", "acme..io", "-x.io"]) {
+      const { status, body } = await admin(`/v1/accounts/${encodeURIComponent(bad)}?site=${SITE}`);
+      expect(status, bad).toBe(400);
+      expect(body.error.code).toBe("invalid_request");
+    }
+  });
+
+  it("lists accounts by summed score from the lead index, with min_score and paging", async () => {
+    const big = domain();
+    const small = domain();
+    await knownLead(`a@${big}`, [track("demo_request")]);
+    await knownLead(`b@${big}`);
+    await knownLead(`c@${small}`);
+    for (const name of [big, small]) await runDurableObjectAlarm(accountStub(env, SITE, name));
+    await vi.waitFor(async () => {
+      const { body } = await admin(`/v1/accounts?site=${SITE}&limit=500`);
+      expect(body.accounts.filter((a: { domain: string; leads: number }) => a.domain === big && a.leads === 2 || a.domain === small)).toHaveLength(2);
+    });
+    const mine = new Set([big, small]);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { status: number; body: { accounts: { domain: string; leads: number; score: number }[]; next_cursor: string | null } } =
+        await admin(`/v1/accounts?site=${SITE}&limit=1${cursor ? `&cursor=${cursor}` : ""}`);
+      expect(page.status).toBe(200);
+      seen.push(...page.body.accounts.filter((a) => mine.has(a.domain)).map((a) => a.domain));
+      cursor = page.body.next_cursor;
+    } while (cursor);
+    expect(seen).toEqual([big, small]);
+    const { body } = await admin(`/v1/accounts?site=${SITE}&min_score=50`);
+    const row = body.accounts.find((a: { domain: string }) => a.domain === big);
+    expect(row).toMatchObject({ site: SITE, leads: 2, stages: { sql: 1, known: 1 } });
+    expect(body.accounts.some((a: { domain: string }) => a.domain === small)).toBe(false);
+    expect((await admin("/v1/accounts?cursor=nonsense")).status).toBe(400);
+  });
+
+  it("account.hot goes out once per window when the account reaches the threshold, and never for free mail", async () => {
+    hotAccounts();
+    const name = domain();
+    // 35 fit points each (business email, senior title, company size): one lead is not enough.
+    await knownLead(`ada@${name}`);
+    expect(await hotRows(SITE, name)).toEqual([]);
+    await knownLead(`grace@${name}`);
+    const rows = await hotRows(SITE, name);
+    expect(rows.map((r) => [r.type, r.sequence])).toEqual([["account.hot", 1]]);
+    const alert = JSON.parse(rows[0]?.body ?? "{}");
+    expect(alert).toMatchObject({ type: "account.hot", sequence: 1, data: { account: { domain: name, score: 70 }, sequence: 1 } });
+    expect(alert.data.account.leads.map((l: { email: string }) => l.email).sort()).toEqual([`ada@${name}`, `grace@${name}`]);
+
+    // More activity within the window: still one alert.
+    await knownLead(`linus@${name}`, [pageView("/pricing")]);
+    expect(await hotRows(SITE, name)).toHaveLength(1);
+
+    // Free mail: no account, so no alert, however many leads.
+    await knownLead(`${uid("a")}@gmail.com`);
+    await knownLead(`${uid("b")}@gmail.com`);
+    expect((await admin(`/v1/accounts/gmail.com?site=${SITE}`)).status).toBe(404);
+  });
+
+  it("account.hot is signed and delivered like every alert", async () => {
+    hotAccounts();
+    const name = domain();
+    const calls = receiver(`"domain":"${name}"`);
+    await knownLead(`ada@${name}`);
+    await knownLead(`grace@${name}`);
+    await runDurableObjectAlarm(accountStub(env, SITE, name));
+    await vi.waitFor(() => expect(calls).toHaveLength(1));
+    expect(calls[0]?.url).toBe("https://hooks.site.test/sales");
+    expect(calls[0]?.headers.get("webhook-signature")).toMatch(/^v1,/);
+    expect(calls[0]?.json).toMatchObject({ type: "account.hot", data: { account: { domain: name } } });
+    await vi.waitFor(async () => {
+      const status = await runInDurableObject(accountStub(env, SITE, name), (_, state) =>
+        state.storage.sql.exec<{ status: string }>("SELECT status FROM webhook_outbox").one().status,
+      );
+      expect(status).toBe("delivered");
+    });
+  });
+
+  it("erasing a lead takes it out of its account; the last one erases the account", async () => {
+    const name = domain();
+    const ada = await knownLead(`ada@${name}`);
+    const grace = await knownLead(`grace@${name}`);
+    expect((await admin(`/v1/leads/${ada.id}`, { method: "DELETE" })).status).toBe(200);
+    let account = await admin(`/v1/accounts/${name}?site=${SITE}`);
+    expect(account.body.leads.map((l: { id: string }) => l.id)).toEqual([grace.id]);
+    expect(account.body.score).toBe(grace.score);
+
+    expect((await admin(`/v1/leads/${grace.id}`, { method: "DELETE" })).status).toBe(200);
+    account = await admin(`/v1/accounts/${name}?site=${SITE}`);
+    expect(account.status).toBe(404);
+    const listed = await admin(`/v1/accounts?site=${SITE}&limit=500`);
+    expect(listed.body.accounts.some((a: { domain: string }) => a.domain === name)).toBe(false);
+  });
+});

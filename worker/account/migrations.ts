@@ -1,0 +1,33 @@
+/**
+ * The Account object's SQLite schema, append-only like the Lead object's (see lead/migrations.ts
+ * for why a shipped migration is never edited).
+ */
+import { MIGRATIONS as LEAD_MIGRATIONS } from "../lead/migrations";
+
+// The outbox tables exactly as a lead has them: webhooks/store.ts (OutboxStore) and delivery
+// work on either object's storage. Taken from the lead's first migration, which never changes.
+const OUTBOX_TABLES = (LEAD_MIGRATIONS[0] ?? []).filter((statement) => /\bwebhook_/.test(statement));
+
+export const ACCOUNT_MIGRATIONS: readonly (readonly string[])[] = [
+  // 1: the account (its site and domain, when it last alerted hot, its alert counter), its leads
+  // as their objects last reported them, whether the lead index has its latest summary, and its
+  // webhook outbox.
+  [
+    `CREATE TABLE account (
+       singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+       site      TEXT NOT NULL,
+       domain    TEXT NOT NULL,
+       hot_at    INTEGER,
+       sequence  INTEGER NOT NULL DEFAULT 0,
+       index_due INTEGER
+     )`,
+    `CREATE TABLE members (
+       lead_id   TEXT PRIMARY KEY,
+       email     TEXT NOT NULL,
+       stage     TEXT NOT NULL,
+       score     REAL NOT NULL,
+       last_seen INTEGER NOT NULL
+     )`,
+    ...OUTBOX_TABLES,
+  ],
+];
