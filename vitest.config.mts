@@ -30,6 +30,7 @@ export default defineConfig({
                 LEADLIGHT_DEV: "true",
                 LEADLIGHT_CONFIG: workersConfig,
                 WEBHOOK_SECRET_SALES: "whsec_dGVzdC1zZWNyZXQtZm9yLWxlYWRsaWdodC10ZXN0cw==",
+                IDENTITY_SECRET_PROOF: "identity-secret-of-the-proof-site",
                 TEST_D1_MIGRATIONS: d1Migrations,
               },
               // Tests that expect a receiver spy on fetch inside the isolate; anything else the

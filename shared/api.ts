@@ -33,6 +33,8 @@ export interface LeadSnapshot {
   first_seen: string;
   /** ISO 8601. */
   last_seen: string;
+  /** The email was proven (a verified identify, or the site's server); false: only claimed in a browser. */
+  verified: boolean;
   /**
    * Where the lead came from: the touch of its first page view, and the latest that came from a
    * campaign or another site (a direct visit never replaces it). Null before any page view.
@@ -67,6 +69,8 @@ export interface EventView {
   visitor: string | null;
   /** Why it was flagged as a bot's, or null. */
   bot: string | null;
+  /** Present when it came from a device that joined this known lead without proof. */
+  claimed?: true;
 }
 
 /** An event as a webhook's `recent` carries it: no device id. */

@@ -135,7 +135,12 @@ export const ChatEvent = z.strictObject({
 export const IdentifyEvent = z.strictObject({
   ...base,
   type: z.literal("identify"),
-  props: z.strictObject({ email: Email, traits: Traits.optional() }),
+  props: z.strictObject({
+    email: Email,
+    traits: Traits.optional(),
+    /** Hex HMAC-SHA256 of the normalized email under the site's identity secret, from the site's server. */
+    hash: z.string().regex(/^[0-9a-f]{64}$/i, "hex HMAC-SHA256, 64 characters").optional(),
+  }),
 });
 
 export const TrackEvent = z.strictObject({

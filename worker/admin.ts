@@ -225,12 +225,15 @@ admin.post("/v1/identify", jsonBody(IdentifyBody, "the body does not match {site
   const collectorUrl = new URL(c.req.url).origin;
   let id: string;
   if (visitor) {
-    id = (await visitorLead(c.env, site.key, visitor).ingest({ site: site.key, visitor, events: [event], bot: null, collectorUrl })).lead;
+    // The site's own server is trusted: its identify counts as proven.
+    const proven = [normalizeEmail(email)];
+    id = (await visitorLead(c.env, site.key, visitor).ingest({ site: site.key, visitor, events: [event], bot: null, collectorUrl, proven })).lead;
   } else {
     id = await emailLead(c.env, site.key, email).absorb({
       site: site.key,
       email,
       visitor: null,
+      verified: true,
       traits: traits ?? {},
       events: [fromWire(event, null, Date.now(), null)],
       collectorUrl,

@@ -222,6 +222,20 @@ const Origin = z.string().refine((value) => {
   }
 }, 'an origin is scheme://host[:port] with no path or trailing slash, e.g. "https://example.com"');
 
+/** What one lead of a site may take in before Leadlight stops trusting it; defaults fit a B2B site. */
+export const Limits = z
+  .strictObject({
+    new_devices_per_lead_per_day: z
+      .number()
+      .int()
+      .min(1)
+      .default(5)
+      .describe(
+        "New devices (anonymous ids) that may join one known lead within 24 hours by an unverified identify. Beyond it a device's events are stored, marked claimed and flagged (bot reason devices), and never score; verified identifies always join.",
+      ),
+  })
+  .describe("Per-lead limits against abuse.");
+
 export const Site = z.strictObject({
   key: z.string().min(1).max(64).describe('The public site key the script tag carries in data-site, e.g. "pk_demo".'),
   name: z.string().min(1).describe("The site's name in the dashboard."),
@@ -229,7 +243,16 @@ export const Site = z.strictObject({
     .array(Origin)
     .describe('Origins allowed to send events: scheme://host[:port], no path or trailing slash, e.g. "https://example.com".'),
   scoring: Scoring.optional().describe("Replaces the default scoring for this site."),
+  identity_secret_env: z
+    .string()
+    .regex(/^[A-Z_][A-Z0-9_]*$/, "an environment variable name, e.g. IDENTITY_SECRET_DEMO")
+    .optional()
+    .describe(
+      "The environment variable holding this site's identity secret. The site's server sends hash = hex HMAC-SHA256(secret, normalized email) with an identify; a matching hash makes it verified (trusted). Without it every browser identify is only a claim.",
+    ),
+  limits: Limits.default({ new_devices_per_lead_per_day: 5 }),
 });
+
 
 export const WEBHOOK_EVENTS = [
   "lead.identified",

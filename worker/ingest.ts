@@ -12,10 +12,11 @@ import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { LIMITS, parseBatch } from "../shared/wire";
 import { requestBotReason } from "./bot";
-import type { Env } from "./env";
+import { type Env, secret } from "./env";
 import { ApiError } from "./errors";
 import { readJson } from "./http/validate";
 import { visitorLead } from "./identity";
+import { proveIdentifies } from "./identity-proof";
 import { log } from "./log";
 import { loadConfig } from "./settings";
 
@@ -75,10 +76,12 @@ ingest.post(
     let result = { accepted: 0, duplicates: 0, lead: null as string | null };
     if (parsed.events.length > 0) {
       const collector = new URL(c.req.url).origin;
+      const { events, proven } = await proveIdentifies(parsed.events, site.identity_secret_env ? secret(c.env, site.identity_secret_env) : undefined);
       result = await visitorLead(c.env, site.key, parsed.batch.visitor).ingest({
         site: site.key,
         visitor: parsed.batch.visitor,
-        events: parsed.events,
+        events,
+        proven,
         bot: requestBotReason({
           userAgent: c.req.header("user-agent"),
           fromPage: origin !== undefined,

@@ -19,7 +19,9 @@ describe("Lead object migrations", () => {
       // Back to what release 1 left: its tables and data, and no record of the later migrations.
       state.storage.transactionSync(() => {
         sql.exec("DROP TABLE feedback");
-        for (const column of ["sql_at", "sla_due", "indexed_feedback", "source", "account_report"]) sql.exec(`ALTER TABLE lead DROP COLUMN ${column}`);
+        for (const column of ["sql_at", "sla_due", "indexed_feedback", "source", "account_report", "verified"]) sql.exec(`ALTER TABLE lead DROP COLUMN ${column}`);
+        sql.exec("ALTER TABLE events DROP COLUMN claimed");
+        sql.exec("ALTER TABLE visitors DROP COLUMN trust");
         sql.exec("DELETE FROM schema_migrations WHERE version > 1");
       });
       const before = sql.exec<{ v: number }>("SELECT max(version) AS v FROM schema_migrations").one().v;

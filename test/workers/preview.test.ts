@@ -27,6 +27,7 @@ async function knownLead(site: string, events: unknown[]) {
     site,
     email,
     visitor: null,
+    verified: true,
     traits: {},
     events: events.map((event) => fromWire(event as Parameters<typeof fromWire>[0], null, Date.now(), null)),
     collectorUrl: null,

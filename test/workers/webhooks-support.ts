@@ -144,6 +144,7 @@ export function testAlert(type: LeadEventType, sequence: number, marker: string)
       first_seen: new Date().toISOString(),
       last_seen: new Date().toISOString(),
       source: null,
+      verified: true,
     },
     from: "known",
     to: "sql",

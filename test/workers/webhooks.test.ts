@@ -290,6 +290,7 @@ function alertFixture() {
       first_seen: new Date().toISOString(),
       last_seen: new Date().toISOString(),
       source: null,
+      verified: true,
     },
     from: "known" as const,
     to: "mql" as const,

@@ -28,6 +28,7 @@ export async function handOver(lead: LeadContext): Promise<string | null> {
         site: row.site,
         email: row.email,
         visitor: row.visitor,
+        verified: row.verified === 1,
         traits: JSON.parse(row.traits),
         events: history,
         collectorUrl: row.collector_url,

@@ -120,6 +120,13 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
   [`ALTER TABLE lead ADD COLUMN source TEXT`],
   // 5: accounts. The last report this lead sent its account (account-sync.ts), as JSON.
   [`ALTER TABLE lead ADD COLUMN account_report TEXT`],
+  // 6: identity as a claim unless proven. Whether the lead's email was proven; which events came
+  // from a device that joined without proof; how far each joined device is trusted (store.ts Trust).
+  [
+    `ALTER TABLE lead ADD COLUMN verified INTEGER NOT NULL DEFAULT 0`,
+    `ALTER TABLE events ADD COLUMN claimed INTEGER`,
+    `ALTER TABLE visitors ADD COLUMN trust TEXT`,
+  ],
 ];
 
 /**

@@ -35,7 +35,7 @@ import { migrate } from "./migrations";
 import { type LeadPreview, previewLead } from "./preview";
 import { missSlaIfDue, startSqlClock, stopSqlClock } from "./sla";
 import { LeadScore } from "./score";
-import { type LeadRow, LeadStore, type StoredEvent, fromWire } from "./store";
+import { type LeadRow, LeadStore, type StoredEvent, type Trust, fromWire } from "./store";
 import { applyMoves } from "./transitions";
 import { toEventView, toRecord, toSnapshot, toTransitionView } from "./view";
 
@@ -47,6 +47,8 @@ export interface IngestRequest {
   bot: string | null;
   /** Origin of the collector as the client reached it, for links in alerts. */
   collectorUrl: string;
+  /** Emails (normalized) that identifies in this batch proved (identity-proof.ts); none when absent. */
+  proven?: string[];
 }
 
 export interface IngestResult {
@@ -60,6 +62,8 @@ export interface AbsorbRequest {
   email: string;
   /** The anonymous id handing over; null for a server-side identify with no visitor. */
   visitor: string | null;
+  /** The email was proven (a verified identify, or the site's server): its traits are trusted. */
+  verified: boolean;
   traits: Record<string, unknown>;
   events: StoredEvent[];
   collectorUrl: string | null;
@@ -91,6 +95,9 @@ export type RescoreOutcome = "skipped" | "current" | "rescored" | "moved" | "beh
 const SETTLED: readonly Stage[] = ["won", "lost"];
 
 const TIMELINE_EVENTS = 500;
+const DAY_MS = 86_400_000;
+/** The bot reason of events from a device beyond the day's new-device limit: stored, never scored. */
+const OVER_DEVICE_LIMIT = "devices";
 const MERGE_RETRY_MS = 2_000;
 const ALARM_RETRY_MS = 30_000;
 
@@ -176,12 +183,22 @@ export class Lead extends DurableObject<Env> {
       const row = existing ?? this.store.create({ id: this.ctx.id.toString(), kind: "visitor", site: request.site, visitor: request.visitor, now });
       // A visitor now identifying as someone else (a shared computer) starts a new hand-over.
       if (row.forward_to && identifiesAs) this.store.setForward(null);
+      const proven = request.proven ?? [];
+      if (row.kind === "visitor" && identifiesAs) {
+        this.store.setVerified(proven.includes(identifiesAs) || (row.email === identifiesAs && row.verified === 1));
+      } else if (row.kind === "email" && row.email !== null && proven.includes(row.email)) {
+        // A device that proves the email later is trusted from then on.
+        this.store.addVisitor(request.visitor, now, null);
+        this.store.setVerified(true);
+      }
+      // In a known lead, a forwarding device is trusted as far as it was when it joined.
+      const trust = row.kind === "email" ? (this.store.visitorTrust(request.visitor) ?? null) : null;
       // Inhuman timing is about page views: an identify or a demo request in the same batch still counts.
       const timingBot = inhumanTiming(request.events) ? "timing" : null;
       const stored: StoredEvent[] = [];
       for (const event of request.events) {
         const bot = request.bot ?? (event.type === "page_view" ? timingBot : null);
-        const fresh = fromWire(event, request.visitor, now, bot);
+        const fresh = withTrust(fromWire(event, request.visitor, now, bot), trust);
         if (this.store.insertEvent(fresh)) stored.push(fresh);
       }
       const accepted = stored.length;
@@ -190,7 +207,7 @@ export class Lead extends DurableObject<Env> {
         lastSeen: now,
         collectorUrl: request.collectorUrl,
         email: row.kind === "visitor" ? identifiesAs : null,
-        traits: mergeTraits(JSON.parse(row.traits), identifyTraits(request.events, request.bot)),
+        traits: traitsAfter(trust, JSON.parse(row.traits), identifyTraits(request.events, request.bot)),
       });
       const updated = this.store.row() as LeadRow;
       if (!handOverOwed(updated)) this.rescore(config, now, "events");
@@ -230,13 +247,22 @@ export class Lead extends DurableObject<Env> {
     return this.transaction(() => {
       const row =
         existing ?? this.store.create({ id: this.ctx.id.toString(), kind: "email", site: request.site, email: normalizeEmail(request.email), now });
-      for (const event of request.events) this.store.insertEvent(event);
-      if (request.visitor) this.store.addVisitor(request.visitor, now);
+      // Anyone can type a known lead's email: a device joining an existing lead without proof
+      // only claims it, and beyond the day's new-device limit its events no longer score.
+      let trust: Trust = null;
+      if (existing && request.visitor && !request.verified) {
+        const joinedToday = this.store.visitorsSince(now - DAY_MS);
+        const limit = config.sites.find((s) => s.key === row.site)?.limits.new_devices_per_lead_per_day ?? 5;
+        trust = this.store.visitorTrust(request.visitor) ?? (joinedToday >= limit ? "over_limit" : "claimed");
+      }
+      for (const event of request.events) this.store.insertEvent(withTrust(event, trust));
+      if (request.visitor) this.store.addVisitor(request.visitor, now, trust);
+      if (request.verified) this.store.setVerified(true);
       this.store.updateAfterMerge({
         firstSeen: request.events.reduce((min, e) => Math.min(min, e.received_at), row.first_seen),
         lastSeen: now,
         collectorUrl: request.collectorUrl,
-        traits: mergeTraits(JSON.parse(row.traits), request.traits),
+        traits: traitsAfter(trust, JSON.parse(row.traits), request.traits),
       });
       // Merged events are older than what this object folded so far: fold the history again.
       attributeAll(this.store, siteOrigins(config, row.site));
@@ -476,6 +502,19 @@ function lastIdentifiedEmail(events: readonly Event[], bot: string | null): stri
   const identifies = events.filter((e) => e.type === "identify");
   const last = identifies[identifies.length - 1];
   return last?.type === "identify" ? normalizeEmail(last.props.email) : null;
+}
+
+/** An event as a device trusted this far leaves it: claimed, and over the limit never scored. */
+function withTrust(event: StoredEvent, trust: Trust): StoredEvent {
+  if (trust === null) return event;
+  return { ...event, claimed: 1, bot: trust === "over_limit" ? (event.bot ?? OVER_DEVICE_LIMIT) : event.bot };
+}
+
+/** The lead's traits after an identify: a proven one overwrites, a claim only adds what is missing. */
+function traitsAfter(trust: Trust, current: Record<string, unknown>, given: Record<string, unknown>): Record<string, unknown> {
+  if (trust === "over_limit") return current;
+  if (trust === "claimed") return mergeTraits(current, Object.fromEntries(Object.entries(given).filter(([key]) => !(key in current))));
+  return mergeTraits(current, given);
 }
 
 /** Traits given by identify events, later ones winning. */

@@ -44,10 +44,19 @@ export type LeadRow = {
   source: string | null;
   /** The last report sent to the lead's account (account-sync.ts), as JSON; null before any. */
   account_report: string | null;
+  /** 1 once its email was proven: a verified identify, or the site's server (admin /v1/identify). */
+  verified: number;
 };
 
+/**
+ * How far a device that joined a known lead is trusted: null when it proved the email (or
+ * founded the lead); `claimed` when it only said so (it adds traits, never overwrites them);
+ * `over_limit` when it joined beyond the day's new-device limit (its events never score).
+ */
+export type Trust = null | "claimed" | "over_limit";
+
 const LEAD_COLUMNS =
-  "id, kind, site, visitor, email, traits, stage, score, engagement, fit, rules_version, sequence, first_seen, last_seen, forward_to, collector_url, recycled_at, index_due, indexed_at, indexed_seq, sql_at, sla_due, indexed_feedback, source, account_report";
+  "id, kind, site, visitor, email, traits, stage, score, engagement, fit, rules_version, sequence, first_seen, last_seen, forward_to, collector_url, recycled_at, index_due, indexed_at, indexed_seq, sql_at, sla_due, indexed_feedback, source, account_report, verified";
 
 export type EventRow = {
   seq: number;
@@ -62,9 +71,11 @@ export type EventRow = {
   received_at: number;
   visitor: string | null;
   bot: string | null;
+  /** 1 when it came from a device that joined this known lead without proof (Trust). */
+  claimed: number | null;
 };
 
-const EVENT_COLUMNS = "seq, id, type, name, url, ref, title, props, ts, received_at, visitor, bot";
+const EVENT_COLUMNS = "seq, id, type, name, url, ref, title, props, ts, received_at, visitor, bot, claimed";
 
 /** An event as stored, in the shape other objects receive it in a merge. */
 export type StoredEvent = Omit<EventRow, "seq">;
@@ -122,6 +133,7 @@ export function fromWire(event: Event, visitor: string | null, receivedAt: numbe
     received_at: receivedAt,
     visitor,
     bot,
+    claimed: null,
   };
 }
 
@@ -144,10 +156,10 @@ export class LeadStore {
   insertEvent(event: StoredEvent): boolean {
     // RETURNING yields no row when the id was already stored: that is a duplicate.
     const inserted = this.sql.exec(
-      `INSERT INTO events (id, type, name, url, ref, title, props, ts, received_at, visitor, bot)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING seq`,
+      `INSERT INTO events (id, type, name, url, ref, title, props, ts, received_at, visitor, bot, claimed)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING seq`,
       event.id, event.type, event.name, event.url, event.ref, event.title, event.props, event.ts, event.received_at,
-      event.visitor, event.bot,
+      event.visitor, event.bot, event.claimed,
     );
     return inserted.toArray().length > 0;
   }
@@ -270,8 +282,28 @@ export class LeadStore {
     this.sql.exec("DELETE FROM events WHERE seq <= ?", seq);
   }
 
-  addVisitor(visitor: string, at: number): void {
-    this.sql.exec("INSERT OR IGNORE INTO visitors (visitor, merged_at) VALUES (?, ?)", visitor, at);
+  /** Records a device joining this lead; a proof given later (trust null) lifts an earlier claim. */
+  addVisitor(visitor: string, at: number, trust: Trust = null): void {
+    this.sql.exec(
+      `INSERT INTO visitors (visitor, merged_at, trust) VALUES (?, ?, ?)
+       ON CONFLICT (visitor) DO UPDATE SET trust = CASE WHEN excluded.trust IS NULL THEN NULL ELSE trust END`,
+      visitor, at, trust,
+    );
+  }
+
+  /** How far a device that joined is trusted; undefined when it never joined this lead. */
+  visitorTrust(visitor: string): Trust | undefined {
+    const row = this.sql.exec<{ trust: Trust }>("SELECT trust FROM visitors WHERE visitor = ?", visitor).toArray()[0];
+    return row ? row.trust : undefined;
+  }
+
+  /** Devices that joined since `at` (for the new-device limit). */
+  visitorsSince(at: number): number {
+    return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM visitors WHERE merged_at >= ?", at).one().n;
+  }
+
+  setVerified(verified: boolean): void {
+    this.sql.exec("UPDATE lead SET verified = ? WHERE singleton = 1", verified ? 1 : 0);
   }
 
   /** The anonymous ids whose history this lead absorbed, oldest first. */

@@ -21,6 +21,7 @@ export function toSnapshot(lead: LeadRow, score: Pick<ScoreResult, "score" | "en
     sequence: lead.sequence,
     first_seen: iso(lead.first_seen),
     last_seen: iso(lead.last_seen),
+    verified: lead.verified === 1,
     source: sourceOf(lead),
   };
 }
@@ -45,6 +46,7 @@ export function toAlertEvent(row: EventRow | StoredEvent): AlertEvent {
     ts: row.ts,
     received_at: iso(row.received_at),
     bot: row.bot,
+    ...(row.claimed === 1 && { claimed: true as const }),
   };
 }
 

@@ -17,6 +17,7 @@ const alert = (overrides: Partial<Alert> = {}): Alert => ({
     first_seen: "2026-11-20T09:00:00.000Z",
     last_seen: "2026-11-23T10:00:00.000Z",
     source: null,
+    verified: true,
   },
   from: "mql",
   to: "sql",
