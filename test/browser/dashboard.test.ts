@@ -67,7 +67,8 @@ beforeAll(async () => {
     if (tries > 60) throw new Error("the lead index never listed every seeded lead");
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
-});
+  // A collector, a browser and the seeded leads: minutes on a busy 2-core machine, not seconds.
+}, 300_000);
 
 afterAll(async () => {
   await browser?.close();
