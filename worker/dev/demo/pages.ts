@@ -16,7 +16,12 @@ export const home = (): string =>
 <div class="card"><h3>Right-sizing</h3><p>We watch real usage and shrink what sits idle, every hour, safely.</p></div>
 <div class="card"><h3>Budgets that hold</h3><p>Set a monthly number; we alert before you cross it, not after.</p></div>
 <div class="card"><h3>Reports for finance</h3><p>Cost per team, per service, per customer. <a href="/demo/resources">Read the buyer's guide</a>.</p></div>
-</div>`,
+</div>
+<div class="card"><h3>Arrive from a campaign</h3><p>Leadlight keeps each lead's first and last touch and its channel, from <code>utm_*</code> and the referrer. Open this site as a visitor from
+<a href="/demo/?utm_source=newsletter&amp;utm_medium=email&amp;utm_campaign=finops-weekly">the newsletter</a>,
+<a href="/demo/pricing?utm_source=google&amp;utm_medium=cpc&amp;utm_campaign=brand&amp;utm_term=cloud+cost+tool">a Google ad</a> or
+<a href="/demo/?utm_source=linkedin&amp;utm_medium=paid_social&amp;utm_campaign=q4-cfo">a LinkedIn ad</a>;
+the dashboard's channel table counts where leads came from.</p></div>`,
   );
 
 export const pricing = (): string =>
@@ -58,6 +63,9 @@ export const requestDemo = (): string =>
     "/demo/request-demo",
     "Book a demo",
     `<section class="hero"><h1>Book a demo</h1><p>Thirty minutes with an engineer, on your own bill.</p></section>
+<div class="card" id="personas"><h3>Demo personas</h3><p>Two people from one company make an account turn hot (<code>accounts.hot</code>: 2 leads, 100 points within 14 days). Fill the form as one, submit, then open this page in a private window (a second visitor) and submit as the other: the dev inbox gets <code>account.hot</code> for acme.io.</p>
+<p><button type="button" class="button ghost" data-persona="ada">Fill in as Ada Lovelace, VP Engineering, Acme</button>
+<button type="button" class="button ghost" data-persona="grace">Fill in as Grace Hopper, Director of IT, Acme</button></p></div>
 <form class="stack" id="demo-form">
 <label>Work email <input name="email" type="email" required placeholder="ada@example.com"></label>
 <label>Name <input name="name" required placeholder="Ada Lovelace"></label>
@@ -78,6 +86,15 @@ export const requestDemo = (): string =>
 <div class="thanks" id="thanks" hidden><h3>Thanks — we'll be in touch within a day.</h3><p>Your demo request went to Leadlight as <code>identify</code> and <code>track('demo_request')</code>. A demo request makes a lead SQL at once: sales gets a signed webhook. See it on the <a href="/dashboard">dashboard</a>.</p></div>
 <script>
 const form = document.getElementById("demo-form");
+const PERSONAS = {
+  ada: { email: "ada@acme.io", name: "Ada Lovelace", title: "VP Engineering", company: "Acme", company_size: "600", budget: "50000", timeline: "this_quarter" },
+  grace: { email: "grace@acme.io", name: "Grace Hopper", title: "Director of IT", company: "Acme", company_size: "600", budget: "10000", timeline: "this_quarter" },
+};
+for (const button of document.querySelectorAll("[data-persona]")) {
+  button.addEventListener("click", () => {
+    for (const [field, value] of Object.entries(PERSONAS[button.dataset.persona])) form.elements[field].value = value;
+  });
+}
 form.elements.plan.value = new URLSearchParams(location.search).get("plan") || "growth";
 form.addEventListener("submit", (event) => {
   event.preventDefault();
