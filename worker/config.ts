@@ -233,6 +233,14 @@ export const Limits = z
       .describe(
         "New devices (anonymous ids) that may join one known lead within 24 hours by an unverified identify. Beyond it a device's events are stored, marked claimed and flagged (bot reason devices), and never score; verified identifies always join.",
       ),
+    events_per_lead_per_hour: z
+      .number()
+      .int()
+      .min(1)
+      .default(1000)
+      .describe(
+        "Events one lead (or anonymous visitor) may take in within an hour. Beyond it events are still stored, flagged with the bot reason flood, and never score; a person reading pages sends a few dozen an hour.",
+      ),
   })
   .describe("Per-lead limits against abuse.");
 
@@ -250,7 +258,7 @@ export const Site = z.strictObject({
     .describe(
       "The environment variable holding this site's identity secret. The site's server sends hash = hex HMAC-SHA256(secret, normalized email) with an identify; a matching hash makes it verified (trusted). Without it every browser identify is only a claim.",
     ),
-  limits: Limits.default({ new_devices_per_lead_per_day: 5 }),
+  limits: Limits.default({ new_devices_per_lead_per_day: 5, events_per_lead_per_hour: 1000 }),
 });
 
 
@@ -357,6 +365,7 @@ export type ScoringConfig = z.infer<typeof Scoring>;
 export type EngagementRule = z.infer<typeof EngagementRule>;
 export type FitRule = z.infer<typeof FitRule>;
 export type SiteConfig = z.infer<typeof Site>;
+export type Limits = z.infer<typeof Limits>;
 export type WebhookConfig = z.infer<typeof Webhook>;
 
 export interface Problem {

@@ -22,6 +22,9 @@ import { loadConfig } from "./settings";
 
 export const ingest = new Hono<{ Bindings: Env }>();
 
+/** A client on this machine (wrangler dev, the bench): never a visitor on the internet. */
+const isLoopbackAddress = (address: string): boolean => address === "::1" || /^(::ffff:)?127\./.test(address);
+
 const tooLarge = () =>
   new ApiError("payload_too_large", `a request body may be at most ${LIMITS.bodyBytes} bytes; send smaller batches`);
 
@@ -66,7 +69,14 @@ ingest.post(
       throw new ApiError("origin_not_allowed", `origin ${origin} is not among the origins of site "${site.key}"`);
     }
 
-    const limiter = c.env.LEADLIGHT_RATE_LIMIT === "off" ? undefined : c.env.INGEST_LIMIT;
+    const limiting = c.env.LEADLIGHT_RATE_LIMIT !== "off";
+    // Per client address, whatever visitor ids it sends: one script minting ids is one address.
+    const address = c.req.header("cf-connecting-ip");
+    if (limiting && address && !isLoopbackAddress(address) && !(await c.env.INGEST_IP_LIMIT.limit({ key: address })).success) {
+      log("warn", "ingest.rate_limited", { site: site.key, reason: "more than 300 requests from one address in 10 s", events: parsed.events.length });
+      throw new ApiError("rate_limited", "too many requests from this address; retry later", {}, { "retry-after": "10" });
+    }
+    const limiter = limiting ? c.env.INGEST_LIMIT : undefined;
     if (limiter && !(await limiter.limit({ key: `${site.key}:${parsed.batch.visitor}` })).success) {
       // The visitor id is left out: an anonymous id still follows one person across pages.
       log("warn", "ingest.rate_limited", { site: site.key, reason: "more than 100 requests for one visitor in 10 s", events: parsed.events.length });

@@ -15,7 +15,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { LeadExport, LeadView } from "../../shared/api";
 import { type Event, mergeTraits, normalizeEmail } from "../../shared/wire";
 import { inhumanTiming } from "../bot";
-import type { Config, ScoringConfig } from "../config";
+import type { Config, Limits, ScoringConfig } from "../config";
 import { type Env, deliveryEnv } from "../env";
 import { emailLead, visitorLead } from "../identity";
 import { type FeedbackOutcome, feedbackMove, scoreMoves } from "../scoring/lifecycle";
@@ -98,6 +98,9 @@ const TIMELINE_EVENTS = 500;
 const DAY_MS = 86_400_000;
 /** The bot reason of events from a device beyond the day's new-device limit: stored, never scored. */
 const OVER_DEVICE_LIMIT = "devices";
+const HOUR_MS = 3_600_000;
+/** The bot reason of events beyond a lead's hourly budget: stored, never scored. */
+const FLOOD = "flood";
 const MERGE_RETRY_MS = 2_000;
 const ALARM_RETRY_MS = 30_000;
 
@@ -196,10 +199,16 @@ export class Lead extends DurableObject<Env> {
       // Inhuman timing is about page views: an identify or a demo request in the same batch still counts.
       const timingBot = inhumanTiming(request.events) ? "timing" : null;
       const stored: StoredEvent[] = [];
+      const budget = siteLimits(config, row.site).events_per_lead_per_hour;
+      let lastHour = this.store.countEventsSince(now - HOUR_MS);
       for (const event of request.events) {
-        const bot = request.bot ?? (event.type === "page_view" ? timingBot : null);
+        // Beyond the hourly budget (a script, or many ids joined to one lead) events no longer score.
+        const bot = lastHour >= budget ? FLOOD : (request.bot ?? (event.type === "page_view" ? timingBot : null));
         const fresh = withTrust(fromWire(event, request.visitor, now, bot), trust);
-        if (this.store.insertEvent(fresh)) stored.push(fresh);
+        if (this.store.insertEvent(fresh)) {
+          stored.push(fresh);
+          lastHour++;
+        }
       }
       const accepted = stored.length;
       attributeNew(this.store, siteOrigins(config, row.site), stored);
@@ -252,7 +261,7 @@ export class Lead extends DurableObject<Env> {
       let trust: Trust = null;
       if (existing && request.visitor && !request.verified) {
         const joinedToday = this.store.visitorsSince(now - DAY_MS);
-        const limit = config.sites.find((s) => s.key === row.site)?.limits.new_devices_per_lead_per_day ?? 5;
+        const limit = siteLimits(config, row.site).new_devices_per_lead_per_day;
         trust = this.store.visitorTrust(request.visitor) ?? (joinedToday >= limit ? "over_limit" : "claimed");
       }
       for (const event of request.events) this.store.insertEvent(withTrust(event, trust));
@@ -503,6 +512,10 @@ function lastIdentifiedEmail(events: readonly Event[], bot: string | null): stri
   const last = identifies[identifies.length - 1];
   return last?.type === "identify" ? normalizeEmail(last.props.email) : null;
 }
+
+/** The site's per-lead limits (their defaults for a site no longer in the config). */
+const siteLimits = (config: Config, site: string): Limits =>
+  config.sites.find((s) => s.key === site)?.limits ?? { new_devices_per_lead_per_day: 5, events_per_lead_per_hour: 1000 };
 
 /** An event as a device trusted this far leaves it: claimed, and over the limit never scored. */
 function withTrust(event: StoredEvent, trust: Trust): StoredEvent {

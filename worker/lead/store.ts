@@ -297,6 +297,11 @@ export class LeadStore {
     return row ? row.trust : undefined;
   }
 
+  /** How many events were received since `at` (for the hourly budget). */
+  countEventsSince(at: number): number {
+    return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM events WHERE received_at >= ?", at).one().n;
+  }
+
   /** Devices that joined since `at` (for the new-device limit). */
   visitorsSince(at: number): number {
     return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM visitors WHERE merged_at >= ?", at).one().n;
