@@ -4,21 +4,20 @@
  * sends nothing after the restart, is rescored in the background and alerts as an MQL.
  */
 import { rmSync } from "node:fs";
-import { type IncomingHttpHeaders, type Server, createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import bundled from "../../leadlight.config.json";
 import type { AlertBody, LeadListItem, RescoreStatus } from "../../shared/api";
 import { type Collector, TEST_ADMIN_TOKEN, startCollector, storageDir } from "../support/collector";
+import { type Receiver, type Received, startReceiver } from "../support/receiver";
 
 const SECRET = "whsec_bGVhZGxpZ2h0LWUyZS1ydWxlcy1jaGFuZ2Utc2VjcmV0";
 const BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36";
 /** The restarted collector waits a few seconds before its first page (sweep/object.ts), then alerts. */
 const ALERT_TIMEOUT_MS = 45_000;
 
-const received: { headers: IncomingHttpHeaders; body: string }[] = [];
-let receiver: Server;
+let received: Received[] = [];
+let receiver: Receiver | undefined;
 let collector: Collector | undefined;
 const storage = storageDir();
 
@@ -39,20 +38,13 @@ function rules(downloadPoints: number, port: number) {
 const start = (config: object) => startCollector({ config, persistTo: storage, vars: { WEBHOOK_SECRET_SALES: SECRET, LEADLIGHT_RETRY_SCALE: "0.001" } });
 
 beforeAll(async () => {
-  receiver = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => {
-      received.push({ headers: request.headers, body: Buffer.concat(chunks).toString("utf8") });
-      response.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+  receiver = await startReceiver();
+  received = receiver.received;
 });
 
 afterAll(async () => {
   await collector?.stop();
-  await new Promise((resolve) => receiver?.close(resolve));
+  await receiver?.close();
   rmSync(storage, { recursive: true, force: true });
 });
 
@@ -79,7 +71,7 @@ const alert = (type: string, email: string): AlertBody | undefined =>
 
 describe("a rules change reaches a lead that sends nothing", () => {
   it("restarted with a richer download rule, the collector alerts lead.mql for a quiet known lead, with cause rules_changed", async () => {
-    const { port } = receiver.address() as AddressInfo;
+    const port = receiver?.port ?? 0;
     collector = await start(rules(10, port));
     const email = `quiet-${Date.now().toString(36)}@acme.io`;
     const response = await fetch(`${collector.url}/v1/events`, {

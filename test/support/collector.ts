@@ -47,6 +47,8 @@ export interface Collector {
   /** Everything wrangler printed so far, for failure messages. */
   output(): string;
   stop(): Promise<void>;
+  /** `kill -9` of wrangler's whole process group (workerd too), as a crash would; storage is kept. */
+  crash(): Promise<void>;
 }
 
 /** A fresh storage directory for `persistTo`; the caller deletes it (rmSync) when done. */
@@ -138,5 +140,9 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  return { url, output: () => output, stop };
+  const crash = async (): Promise<void> => {
+    killGroup(child, "SIGKILL");
+    await exited(child);
+  };
+  return { url, output: () => output, stop, crash };
 }
