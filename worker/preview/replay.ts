@@ -14,7 +14,7 @@ import { recentKnownLeads } from "../lead-index";
 import type { LeadPreview } from "../lead/preview";
 import { log, reason } from "../log";
 import { siteScoring } from "../settings";
-import { settleEach } from "../sweep/pool";
+import { settleEach } from "../pool";
 import { ruleOrder, summarize } from "./summary";
 
 /** Lead objects asked at once: 1,000 leads in well under a second once warm, far below the runtime's limits. */

@@ -19,7 +19,7 @@ import { migrate } from "../lead/migrations";
 import { sweepPage } from "../lead-index";
 import { log, reason } from "../log";
 import { loadConfig, scoringVersion } from "../settings";
-import { settleEach } from "./pool";
+import { settleEach } from "../pool";
 import { SWEEP_MIGRATIONS, SweepStore, toStatus } from "./store";
 
 /** Leads per alarm run, and how many of them are rescored at once. */
