@@ -10,7 +10,10 @@ import type { DeliveryLogEntry, LeadListItem } from "../shared/api";
 import { CHANNELS, type Channel } from "./attribution/touch";
 import type { FeedbackFact, SlaCutoffs } from "./calibration";
 import type { Stage } from "./config";
+import { keysetQuery, pageOf, when } from "./paging";
 import { FEEDBACK_OUTCOMES, type FeedbackOutcome } from "./scoring/lifecycle";
+
+export { decodeCursor, encodeCursor } from "./paging";
 
 /** A row of the listing, with its times in ms as the index stores them. */
 export type IndexedLead = Omit<LeadListItem, "first_seen" | "last_seen"> & { first_seen: number; last_seen: number };
@@ -202,39 +205,24 @@ export interface LeadFilter {
 /** A row as D1 returns it: SQLite has no booleans. */
 type LeadIndexRow = Omit<IndexedLead, "bot"> & { bot: number };
 
-/** A listing's cursor: the last row's score and id (accounts' listing uses it too). */
-export const encodeCursor = (score: number, id: string) => btoa(JSON.stringify([score, id])).replace(/=+$/, "");
-
-/** Reads a cursor this module wrote, or null when it is not one. */
-export function decodeCursor(cursor: string): [number, string] | null {
-  try {
-    const value: unknown = JSON.parse(atob(cursor));
-    if (Array.isArray(value) && typeof value[0] === "number" && typeof value[1] === "string") return [value[0], value[1]];
-  } catch {
-    // fall through: not a cursor of ours
-  }
-  return null;
-}
-
 /** Leads by score, highest first; `next_cursor` continues after the last one. */
 export async function listLeads(db: D1Database, filter: LeadFilter) {
-  const where: string[] = [];
-  const binds: unknown[] = [];
-  if (filter.site !== undefined) (where.push("site = ?"), binds.push(filter.site));
-  if (filter.stage !== undefined) (where.push("stage = ?"), binds.push(filter.stage));
-  if (filter.min_score !== undefined) (where.push("score >= ?"), binds.push(filter.min_score));
-  if (filter.email !== undefined) (where.push("email = ?"), binds.push(filter.email));
-  const after = filter.cursor === undefined ? null : decodeCursor(filter.cursor);
-  if (after) (where.push("(score < ? OR (score = ? AND id > ?))"), binds.push(after[0], after[0], after[1]));
+  const { sql, binds } = keysetQuery({
+    key: "id",
+    conditions: [
+      when(filter.site, "site = ?"),
+      when(filter.stage, "stage = ?"),
+      when(filter.min_score, "score >= ?"),
+      when(filter.email, "email = ?"),
+    ],
+    cursor: filter.cursor,
+    limit: filter.limit,
+  });
   const { results } = await db
-    .prepare(
-      `SELECT id, site, email, stage, score, engagement, fit, first_seen, last_seen, bot FROM leads
-       ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY score DESC, id LIMIT ?`,
-    )
-    .bind(...binds, filter.limit + 1)
+    .prepare(`SELECT id, site, email, stage, score, engagement, fit, first_seen, last_seen, bot FROM leads ${sql}`)
+    .bind(...binds)
     .all<LeadIndexRow>();
-  const page = results.slice(0, filter.limit);
-  const last = page[page.length - 1];
+  const { page, next_cursor } = pageOf(results, filter.limit, (row) => row.id);
   return {
     leads: page.map((row) => ({
       ...row,
@@ -242,7 +230,7 @@ export async function listLeads(db: D1Database, filter: LeadFilter) {
       first_seen: new Date(row.first_seen).toISOString(),
       last_seen: new Date(row.last_seen).toISOString(),
     })),
-    next_cursor: results.length > filter.limit && last ? encodeCursor(last.score, last.id) : null,
+    next_cursor,
   };
 }
 

@@ -3,7 +3,7 @@
  * pushed from its alarm, for GET /v1/accounts. The objects stay the truth.
  */
 import type { AccountListItem, Stage } from "../../shared/api";
-import { decodeCursor, encodeCursor } from "../lead-index";
+import { keysetQuery, pageOf, when } from "../paging";
 
 /** An account's summary as its object pushes it; null `summary` when it has no lead left (its row goes). */
 export interface AccountCopy {
@@ -39,28 +39,24 @@ type AccountIndexRow = Omit<AccountListItem, "stages" | "last_seen"> & { stages:
 
 /** Accounts by summed score, highest first; `next_cursor` continues after the last one. */
 export async function listAccounts(db: D1Database, filter: AccountFilter): Promise<{ accounts: AccountListItem[]; next_cursor: string | null }> {
-  const where: string[] = [];
-  const binds: unknown[] = [];
-  if (filter.site !== undefined) (where.push("site = ?"), binds.push(filter.site));
-  if (filter.min_score !== undefined) (where.push("score >= ?"), binds.push(filter.min_score));
-  const after = filter.cursor === undefined ? null : decodeCursor(filter.cursor);
-  // The same domain may be an account on two sites: the cursor's key is site and domain together.
-  if (after) (where.push("(score < ? OR (score = ? AND domain || ' ' || site > ?))"), binds.push(after[0], after[0], after[1]));
+  const { sql, binds } = keysetQuery({
+    // The same domain may be an account on two sites: the cursor's key is site and domain together.
+    key: "domain || ' ' || site",
+    conditions: [when(filter.site, "site = ?"), when(filter.min_score, "score >= ?")],
+    cursor: filter.cursor,
+    limit: filter.limit,
+  });
   const { results } = await db
-    .prepare(
-      `SELECT site, domain, leads, stages, score, last_seen FROM accounts
-       ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY score DESC, domain || ' ' || site LIMIT ?`,
-    )
-    .bind(...binds, filter.limit + 1)
+    .prepare(`SELECT site, domain, leads, stages, score, last_seen FROM accounts ${sql}`)
+    .bind(...binds)
     .all<AccountIndexRow>();
-  const page = results.slice(0, filter.limit);
-  const last = page[page.length - 1];
+  const { page, next_cursor } = pageOf(results, filter.limit, (row) => `${row.domain} ${row.site}`);
   return {
     accounts: page.map((row) => ({
       ...row,
       stages: JSON.parse(row.stages) as AccountListItem["stages"],
       last_seen: new Date(row.last_seen).toISOString(),
     })),
-    next_cursor: results.length > filter.limit && last ? encodeCursor(last.score, `${last.domain} ${last.site}`) : null,
+    next_cursor,
   };
 }
