@@ -7,7 +7,7 @@ import type { Emit } from "./types";
 export const here = (): string => location.href.slice(0, 2048);
 
 /** Common document and archive extensions, as a regular expression alternation. */
-const FILES = "pdf|docx?|xlsx?|pptx?|od[tsp]|rtf|csv|txt|zip|rar|7z|t?gz|tar|dmg|pkg|exe|msi|apk";
+const FILES = "pdf|(doc|xls|ppt)x?|od[tsp]|rtf|csv|txt|zip|rar|7z|t?gz|tar|dmg|pkg|exe|msi|apk";
 
 /**
  * Page views: the first one, then one per real URL change in a single-page app (pushState,
@@ -27,10 +27,10 @@ export function pageViews(emit: Emit): (force?: unknown) => void {
   };
   // Only 1 forces: History methods and popstate hand it a state or an event.
   const changed = safe(view);
-  for (const method of ["pushState", "replaceState"] as const) history[method] = after(history[method] as never, changed);
+  (["pushState", "replaceState"] as const).map((method) => (history[method] = after(history[method] as never, changed)));
   addEventListener("popstate", changed);
   // A page restored from the cache is forced (1); its first show (0) counts only if it is new.
-  addEventListener("pageshow", safe((e: PageTransitionEvent) => view(+e.persisted)));
+  addEventListener("pageshow", (e) => changed(+e.persisted));
   return view;
 }
 

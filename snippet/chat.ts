@@ -6,8 +6,9 @@
  *
  * Where a widget's event hands the page the email a visitor typed into the chat (Drift's
  * emailCapture, Crisp's user:email:changed), the visitor is identified as by
- * leadlight('identify', email). Intercom and HubSpot document no such event; LiveChat has the
- * email only through a getter after its form_submitted event, which does not fit the size budget.
+ * leadlight('identify', email); LiveChat hands it through a getter, read when its form_submitted
+ * event reports a form (pre-chat, ticket) sent. Intercom's onUserEmailSupplied passes no
+ * argument and HubSpot's events carry no email, so those two cannot identify.
  */
 import { after } from "./after";
 import { here } from "./capture";
@@ -15,10 +16,10 @@ import { safe } from "./safe";
 import type { Emit } from "./types";
 
 type Fn = (...args: unknown[]) => unknown;
-type Widget = Fn & { on: Fn; push: Fn } & Record<string, unknown>;
+type Widget = Fn & { on: Fn; push: Fn; get: (key: string) => { email: string } } & Record<string, unknown>;
 type Subscribe = (widget: Widget, event: string, handler: (payload?: unknown) => void) => void;
 
-/** How each API subscribes; PROVIDERS names them by index. */
+/** How each API subscribes; PROVIDERS names them by index (a digit, as a string: it indexes too). */
 const SUBSCRIBE: Subscribe[] = [
   // Intercom('onShow', fn); zE('messenger:on', 'open', fn) for Zendesk messaging.
   (widget, event, handler) => widget(event, handler),
@@ -37,41 +38,48 @@ const SUBSCRIBE: Subscribe[] = [
 ];
 
 /**
- * One provider per line: `provider/global/subscribe/event>action[>test],...`. Stubs queue calls
+ * One event per line: `provider/global/subscribe/event/action[/test]`; a provider's lines repeat
+ * its name, which gzip stores as a back-reference, cheaper than a nested list. Stubs queue calls
  * made before a widget loads (Intercom, drift, $crisp, LiveChatWidget); HubSpotConversations and
- * zE appear once their API is ready. The optional test is a fragment of the payload's JSON: a quote
- * inside a JSON string is escaped, so it cannot match message text. It keeps only the visitor's
- * own actions where a payload reports both sides (LiveChat reports agent messages and minimising).
- * The action "@" identifies: the email is the payload's `data.email` (Drift) or the payload (Crisp).
+ * zE appear once their API is ready. The optional test is a fragment of the payload's JSON: a
+ * quote inside a JSON string is escaped, so it cannot match message text. It keeps only the
+ * visitor's own actions where a payload reports both sides (LiveChat reports agent messages and
+ * minimising). The action "@" identifies: the email is the payload's `data.email` (Drift) or the
+ * payload (Crisp); with a last field, `widget.get(field).email` (LiveChat's customer_data, whose
+ * email is the one the visitor gave in the chat's form).
  */
-const PROVIDERS = `intercom/Intercom/0/onShow>opened
-drift/drift/2/startConversation>started,message:sent>message,emailCapture>@
-hubspot/HubSpotConversations/2/conversationStarted>started
-crisp/$crisp/3/chat:opened>opened,message:sent>message,user:email:changed>@
-tawk/Tawk_API/4/onChatStarted>started,onChatMessageVisitor>message
-zendesk/zE/1/open>opened
-livechat/LiveChatWidget/2/visibility_changed>opened>"maximized",new_event>message>"type":"customer"`.split("\n");
+const PROVIDERS = `intercom/Intercom/0/onShow/opened
+drift/drift/2/startConversation/started
+drift/drift/2/message:sent/message
+drift/drift/2/emailCapture/@
+hubspot/HubSpotConversations/2/conversationStarted/started
+crisp/$crisp/3/chat:opened/opened
+crisp/$crisp/3/message:sent/message
+crisp/$crisp/3/user:email:changed/@
+tawk/Tawk_API/4/onChatStarted/started
+tawk/Tawk_API/4/onChatMessageVisitor/message
+zendesk/zE/1/open/opened
+livechat/LiveChatWidget/2/visibility_changed/opened/"maximized"
+livechat/LiveChatWidget/2/new_event/message/"type":"customer"
+livechat/LiveChatWidget/2/form_submitted/@/customer_data`.split("\n");
 
 export function chats(emit: Emit): void {
-  const hook = (): void =>
-    PROVIDERS.forEach(
+  const hook = (): unknown =>
+    PROVIDERS.map(
       safe((line: string, index: number) => {
-        const [provider, global, how, events] = line.split("/") as [string, string, string, string];
+        const [provider, global, how, event, action, test] = line.split("/") as [string, string, string, string, string, string?];
         const widget = (window as unknown as Record<string, Widget | undefined>)[global];
         if (!widget) return;
         // Crossed off before subscribing: a half-failed attempt must not subscribe twice later.
         PROVIDERS[index] = "";
-        for (const spec of events.split(",")) {
-          const [event, action, test] = spec.split(">") as [string, string, string?];
-          SUBSCRIBE[+how]!(
-            widget,
-            event,
-            safe((payload?: unknown) => {
-              if (action == "@") emit({ type: "identify", props: { email: (payload as { data?: { email: string } }).data?.email || (payload as string) } }, 1);
-              else if (!test || JSON.stringify(payload).includes(test)) emit({ type: "chat", url: here(), props: { provider, action } });
-            }),
-          );
-        }
+        SUBSCRIBE[how as unknown as number]!(
+          widget,
+          event,
+          safe((payload?: unknown) => {
+            if (action == "@") emit({ type: "identify", props: { email: test ? widget.get(test).email : (payload as { data?: { email: string } }).data?.email || (payload as string) } }, 1);
+            else if (!test || JSON.stringify(payload).includes(test)) emit({ type: "chat", url: here(), props: { provider, action } });
+          }),
+        );
       }),
     );
   hook();

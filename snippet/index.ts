@@ -39,7 +39,7 @@ safe(() => {
   const script = document.currentScript as HTMLScriptElement;
   const data = script.dataset;
   // Do Not Track and Global Privacy Control: nothing is stored and nothing is sent.
-  const dnt = data.respectDnt != null && (nav.doNotTrack == "1" || nav.globalPrivacyControl);
+  const dnt = "respectDnt" in data && (nav.doNotTrack == "1" || nav.globalPrivacyControl);
   const optedOut = (): boolean => read(VISITOR) == OPTED_OUT;
 
   // Beacons go to the origin the script came from, unless data-api names a collector: an origin,
@@ -48,10 +48,9 @@ safe(() => {
     new URL((data.api || "").replace(/\/?$/, "/v1/events"), script.src),
     (events) => {
       // The id is made, or read, only when there is something to send; read each time, since
-      // another tab may have made it.
-      const visitor = read(VISITOR) || uid();
-      write(VISITOR, visitor);
-      return JSON.stringify({ site: data.site, visitor, events, webdriver: nav.webdriver || undefined });
+      // another tab may have made it. A storage too full to keep a new one sends a new one each time.
+      // navigator.webdriver is false in a person's browser, which the collector reads as absent.
+      return JSON.stringify({ site: data.site, visitor: read(VISITOR) || write(VISITOR, uid()) || uid(), events, webdriver: nav.webdriver });
     },
     () => dnt || optedOut(),
   );

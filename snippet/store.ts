@@ -15,5 +15,8 @@ const area = (): Record<string, string | undefined> => safe(() => localStorage a
 /** An absent key reads as undefined. */
 export const read = (key: string): string | undefined => area()[key];
 
-/** An empty value stands for none: every reader treats "" as absent. A full storage loses it. */
-export const write = safe((key: string, value: string = ""): unknown => (area()[key] = value));
+/**
+ * An empty value stands for none: every reader treats "" as absent. Returns the value, or
+ * undefined when a full storage lost it.
+ */
+export const write = safe((key: string, value: string = ""): string => (area()[key] = value));

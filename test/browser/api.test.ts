@@ -46,7 +46,7 @@ describe("the API", () => {
     const { lead } = (await h.lead(visitor)) ?? { lead: {} };
     expect(lead).toMatchObject({ email: "ada@example.com", bot: false });
     // A person's browser: no webdriver flag, and the snippet set no cookie.
-    expect(h.batches(page).every((b) => b.webdriver === undefined)).toBe(true);
+    expect(h.batches(page).every((b) => !b.webdriver)).toBe(true);
     expect(await context.cookies()).toEqual([]);
   });
 });

@@ -139,9 +139,10 @@ describe.concurrent("chat widgets", () => {
 });
 
 // Widgets whose public API hands the page the email a visitor gives in the chat: Drift's
-// emailCapture event, Crisp's user:email:changed.
+// emailCapture event, Crisp's user:email:changed, LiveChat's customer_data getter after its
+// form_submitted event.
 describe.concurrent("chat identity", () => {
-  test.for(["drift", "crisp"])("%s: an email given in the chat identifies the visitor", async (provider, { expect }) => {
+  test.for(["drift", "crisp", "livechat"])("%s: an email given in the chat identifies the visitor", async (provider, { expect }) => {
     const { page } = await h.open();
     await page.goto(`${h.site.url}/chat/${provider}.html`);
     const visitor = await h.visitorOf(page);
