@@ -1,4 +1,5 @@
-// Checks the config, then builds the snippet the Worker serves as /s.js and the dashboard's script.
+// Checks the config, then builds the snippet the Worker serves as /s.js, the dashboard's script and
+// the bundle's compact copy of the free-mail domain list.
 //   node scripts/build.mjs          checked for deploy: webhook URLs must be public
 //   node scripts/build.mjs --dev    checked for local development (npm start, npm test, npm run build)
 // Arguments go to scripts/check-config.ts, which says what each mode checks. wrangler runs this as
@@ -27,3 +28,5 @@ try {
 }
 await import("./build-snippet.mjs");
 await import("./build-dashboard.mjs");
+const { writeFreeMail } = await import("./build-free-mail.mjs");
+console.log(`free-mail: ${writeFreeMail()} domains`);
