@@ -169,6 +169,8 @@ export interface LeadListItem {
   first_seen: string;
   last_seen: string;
   bot: boolean;
+  /** The email was proven (see LeadSnapshot); false for a lead the index copied before it kept this. */
+  verified: boolean;
 }
 
 /** A lead of an account, as its Lead object last reported it. */

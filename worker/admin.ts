@@ -15,6 +15,7 @@ import { Email, LIMITS, Traits, normalizeEmail } from "../shared/wire";
 import { type Config, ConfigError, STAGES, parseConfig } from "./config";
 import type { Env } from "./env";
 import { accountRoutes } from "./account/routes";
+import { CHANNELS } from "./attribution/touch";
 import { ApiError } from "./errors";
 import { jsonBody, query } from "./http/validate";
 import { emailLead, leadById, visitorLead, visitorObjectName } from "./identity";
@@ -115,6 +116,14 @@ const LeadQuery = z.strictObject({
   visitor: z.string().max(LIMITS.idLength).optional(),
   stage: z.enum(STAGES).optional(),
   min_score: z.coerce.number().finite().optional(),
+  /** Search: part of the email or its domain, the name or the company; blank searches nothing. */
+  q: z
+    .string()
+    .trim()
+    .max(100)
+    .transform((q) => (q === "" ? undefined : q))
+    .optional(),
+  channel: z.enum(CHANNELS, { error: `channel is one of ${CHANNELS.join(", ")}` }).optional(),
   limit: Limit,
   cursor: z
     .string()
@@ -128,11 +137,14 @@ const LeadQuery = z.strictObject({
  * (straight from its object, so it is current to the last event).
  */
 admin.get("/v1/leads", query(LeadQuery, "unknown or malformed query parameters"), async (c) => {
-  const { site, email, visitor, stage, min_score, limit, cursor } = c.req.valid("query");
+  const { site, email, visitor, stage, min_score, q, channel, limit, cursor } = c.req.valid("query");
   if (visitor !== undefined && site === undefined) throw new ApiError("invalid_request", "visitor= needs site=");
 
   if (email === undefined && visitor === undefined) {
-    return c.json(await listLeads(c.env.LEAD_INDEX, { site, stage, min_score, limit, cursor }));
+    return c.json(await listLeads(c.env.LEAD_INDEX, { site, stage, min_score, q, channel, limit, cursor }));
+  }
+  if (q !== undefined || channel !== undefined) {
+    throw new ApiError("invalid_request", "q= and channel= filter the listing; email= and visitor= look up one lead: send one or the other");
   }
   const sites = loadConfig(c.env).sites.filter((s) => site === undefined || s.key === site);
   const stubs =

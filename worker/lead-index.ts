@@ -11,6 +11,7 @@ import { CHANNELS, type Channel } from "./attribution/touch";
 import type { FeedbackFact, SlaCutoffs } from "./calibration";
 import type { Stage } from "./config";
 import { keysetQuery, pageOf, when } from "./paging";
+import { emailDomain } from "./scoring/free-email";
 import { FEEDBACK_OUTCOMES, type FeedbackOutcome } from "./scoring/lifecycle";
 
 export { decodeCursor, encodeCursor } from "./paging";
@@ -37,9 +38,22 @@ export interface IndexedRulePoints {
 /** One piece of sales feedback as a lead copies it: keyed by its own number, with the rules' points then. */
 export type IndexedFeedback = Omit<FeedbackFact, "lead" | "rules" | "first_seen"> & { rules: IndexedRulePoints[] };
 
+/**
+ * What a lead's copy says about the lead. Fields added after the first release are optional: a
+ * copy made by the release before may still be in the queue (it writes them as null, or false).
+ */
+export type CopiedLead = Omit<IndexedLead, "verified"> & {
+  sql_at: number | null;
+  channel?: Channel | null;
+  verified?: boolean;
+  /** The `name` and `company` traits, for the listing's search (`q=`). */
+  name?: string | null;
+  company?: string | null;
+};
+
 export interface LeadCopy {
   /** Null when the lead no longer lives here (handed over to a known lead): its row goes. */
-  lead: (IndexedLead & { sql_at: number | null; channel?: Channel | null }) | null;
+  lead: CopiedLead | null;
   id: string;
   site: string;
   changes: IndexedStageChange[];
@@ -62,7 +76,7 @@ export interface TimedCopy {
 /** Every row a set of copies writes, one list per table, each row once (see `coalesce`). */
 export interface IndexRows {
   /** The newest copy of each lead that still lives in its object. */
-  leads: (Omit<NonNullable<LeadCopy["lead"]>, "bot"> & { bot: 0 | 1; updated_at: number })[];
+  leads: (Omit<CopiedLead, "bot" | "verified"> & { bot: 0 | 1; verified: 0 | 1; domain: string | null; updated_at: number })[];
   /** Leads whose newest copy says they left (handed over): their row goes, unless a newer one is there. */
   gone: { id: string; at: number }[];
   changes: (IndexedStageChange & { lead_id: string; site: string; copy_at: number })[];
@@ -94,8 +108,10 @@ export function coalesce(copies: readonly TimedCopy[]): IndexRows {
   }
   const rows: IndexRows = { leads: [], gone: [], changes: [...changes.values()], feedback: [...feedback.values()], deliveries: [...deliveries.values()] };
   for (const { at, copy } of newest.values()) {
-    if (copy.lead) rows.leads.push({ ...copy.lead, bot: copy.lead.bot ? 1 : 0, updated_at: at });
-    else rows.gone.push({ id: copy.id, at });
+    if (copy.lead) {
+      const { bot, verified, email } = copy.lead;
+      rows.leads.push({ ...copy.lead, bot: bot ? 1 : 0, verified: verified ? 1 : 0, domain: email === null ? null : emailDomain(email), updated_at: at });
+    } else rows.gone.push({ id: copy.id, at });
   }
   return rows;
 }
@@ -117,15 +133,17 @@ export async function writeCopies(db: D1Database, copies: readonly TimedCopy[]):
     statements.push(
       db
         .prepare(
-          `INSERT INTO leads (id, site, email, stage, score, engagement, fit, first_seen, last_seen, bot, updated_at, sql_at, channel)
+          `INSERT INTO leads (id, site, email, stage, score, engagement, fit, first_seen, last_seen, bot, updated_at, sql_at, channel,
+             verified, name, company, domain)
            SELECT r.value->>'id', r.value->>'site', r.value->>'email', r.value->>'stage', r.value->>'score', r.value->>'engagement',
              r.value->>'fit', r.value->>'first_seen', r.value->>'last_seen', r.value->>'bot', r.value->>'updated_at', r.value->>'sql_at',
-             r.value->>'channel'
+             r.value->>'channel', r.value->>'verified', r.value->>'name', r.value->>'company', r.value->>'domain'
            FROM json_each(?) r WHERE NOT ${ERASED("r.value->>'id'", "r.value->>'updated_at'")}
            ON CONFLICT (id) DO UPDATE SET email = excluded.email, stage = excluded.stage, score = excluded.score,
              engagement = excluded.engagement, fit = excluded.fit, first_seen = excluded.first_seen,
              last_seen = excluded.last_seen, bot = excluded.bot, updated_at = excluded.updated_at, sql_at = excluded.sql_at,
-             channel = excluded.channel
+             channel = excluded.channel, verified = excluded.verified, name = excluded.name, company = excluded.company,
+             domain = excluded.domain
            WHERE excluded.updated_at >= leads.updated_at`,
         )
         .bind(json(rows.leads)),
@@ -198,12 +216,29 @@ export interface LeadFilter {
   stage?: Stage;
   min_score?: number;
   email?: string;
+  channel?: Channel;
+  /** Part of the email (so of its domain), the name or the company (see SEARCH). */
+  q?: string;
   limit: number;
   cursor?: string;
 }
 
 /** A row as D1 returns it: SQLite has no booleans. */
-type LeadIndexRow = Omit<IndexedLead, "bot"> & { bot: number };
+type LeadIndexRow = Omit<IndexedLead, "bot" | "verified"> & { bot: number; verified: number };
+
+/**
+ * The search of `q=`: part of the email (so of its domain too), the name or the company. instr,
+ * not LIKE: the text is matched as it is (`%`, `_` and `\` included), and D1 refuses LIKE
+ * patterns over 50 bytes. `lower` folds ASCII letters only, on both sides, so other letters
+ * match in the case they were given.
+ */
+const SEARCH = "(instr(lower(email), lower(?)) > 0 OR instr(lower(name), lower(?)) > 0 OR instr(lower(company), lower(?)) > 0)";
+
+/** The `name` and `company` traits as the index keeps them: text, trimmed, or null. */
+export function searchTraits(traits: Record<string, unknown>): { name: string | null; company: string | null } {
+  const text = (value: unknown) => (typeof value === "string" && value.trim() !== "" ? value.trim() : null);
+  return { name: text(traits.name), company: text(traits.company) };
+}
 
 /** Leads by score, highest first; `next_cursor` continues after the last one. */
 export async function listLeads(db: D1Database, filter: LeadFilter) {
@@ -214,22 +249,27 @@ export async function listLeads(db: D1Database, filter: LeadFilter) {
       when(filter.stage, "stage = ?"),
       when(filter.min_score, "score >= ?"),
       when(filter.email, "email = ?"),
+      when(filter.channel, "channel = ?"),
+      when(filter.q, SEARCH, [filter.q, filter.q, filter.q]),
     ],
     cursor: filter.cursor,
     limit: filter.limit,
   });
   const { results } = await db
-    .prepare(`SELECT id, site, email, stage, score, engagement, fit, first_seen, last_seen, bot FROM leads ${sql}`)
+    .prepare(`SELECT id, site, email, stage, score, engagement, fit, first_seen, last_seen, bot, verified FROM leads ${sql}`)
     .bind(...binds)
     .all<LeadIndexRow>();
   const { page, next_cursor } = pageOf(results, filter.limit, (row) => row.id);
   return {
-    leads: page.map((row) => ({
-      ...row,
-      bot: row.bot === 1,
-      first_seen: new Date(row.first_seen).toISOString(),
-      last_seen: new Date(row.last_seen).toISOString(),
-    })),
+    leads: page.map(
+      (row): LeadListItem => ({
+        ...row,
+        bot: row.bot === 1,
+        verified: row.verified === 1,
+        first_seen: new Date(row.first_seen).toISOString(),
+        last_seen: new Date(row.last_seen).toISOString(),
+      }),
+    ),
     next_cursor,
   };
 }

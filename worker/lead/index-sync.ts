@@ -6,7 +6,7 @@
  * the queue's consumer (index-queue.ts) writes copies to D1 in batches.
  */
 import type { Reason } from "../../shared/api";
-import { type IndexedRulePoints, type LeadCopy, type TimedCopy, writeCopies } from "../lead-index";
+import { type IndexedRulePoints, type LeadCopy, type TimedCopy, searchTraits, writeCopies } from "../lead-index";
 import { log, reason } from "../log";
 import { siteScoring, loadConfig } from "../settings";
 import { sourceOf } from "./attribution";
@@ -68,6 +68,8 @@ export async function pushIndex(lead: LeadContext): Promise<void> {
       sql_at: row.sql_at,
       // By first touch: by_channel credits the channel that brought the lead.
       channel: sourceOf(row)?.first.channel ?? null,
+      verified: row.verified === 1,
+      ...searchTraits(JSON.parse(row.traits) as Record<string, unknown>),
     },
     changes: changes.map((c) => ({ sequence: c.sequence, from: c.from_stage, to: c.to_stage, at: c.at })),
     feedback: feedback.map((f) => ({

@@ -1,0 +1,19 @@
+-- Searching and filtering the lead listing (GET /v1/leads q= and channel=), and each lead's
+-- verified flag in it. `name` and `company` are the lead's traits of those names; `domain` the
+-- lower-cased domain of its email; `verified` 1 once its email was proven. Copies pushed before
+-- this release carry none of them until the lead's next copy (the domain is filled in below).
+-- Lead objects stay the truth; this is their copy.
+-- Append-only: never edit a migration that has shipped; add the next number.
+
+ALTER TABLE leads ADD COLUMN name TEXT;
+ALTER TABLE leads ADD COLUMN company TEXT;
+ALTER TABLE leads ADD COLUMN domain TEXT;
+ALTER TABLE leads ADD COLUMN verified INTEGER NOT NULL DEFAULT 0;
+
+UPDATE leads SET domain = lower(trim(substr(email, instr(email, '@') + 1))) WHERE email LIKE '%@%';
+
+-- q= matches anywhere in the email, name or company: no B-tree index serves a match inside a
+-- text, so a search walks the leads in score order (leads_by_score) and stops once it has a page. channel= pages in score order within a site's channel straight from this
+-- index; its prefix (site, channel) also serves by_channel, so the older index goes.
+CREATE INDEX IF NOT EXISTS leads_by_channel_score ON leads (site, channel, score DESC, id);
+DROP INDEX IF EXISTS leads_by_channel;
