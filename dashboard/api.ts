@@ -1,10 +1,12 @@
 /**
  * The admin API as the dashboard calls it: one typed `get`/`send` per route shape, the bearer
  * token on every call, and two failures the page treats differently: a refused token (stop and
- * ask) and any other error answer (show its message).
+ * ask) and any other error answer (show its message). Paths are the API's own ("/v1/leads");
+ * the prefix the page is served under is added here.
  */
 import type { Channel } from "../shared/api";
 import type { Calibration, FeedbackCounts, SalesNumbers } from "../worker/calibration";
+import { at } from "./route";
 
 export class TokenRefused extends Error {}
 
@@ -35,10 +37,11 @@ export type RuleStats = Calibration & { site: string | null; from: string; to: s
 export interface InboxMessage {
   endpoint: string;
   headers: Record<string, string>;
-  body: string;
+  /** Parsed when it is JSON (always, from Leadlight), else the text as sent. */
+  body: unknown;
   verified: boolean;
   verify_error: string | null;
-  received_at: number;
+  received_at: string | number;
 }
 
 let token = "";
@@ -49,7 +52,8 @@ export const setToken = (value: string): void => {
 async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { authorization: `Bearer ${token}` };
   if (body !== undefined) headers["content-type"] = "application/json";
-  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  // Relative to where the page is served: the collector may sit under a path prefix.
+  const response = await fetch(at(path), { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   if (response.status === 401) throw new TokenRefused("the admin token was refused");
   const answer: unknown = await response.json().catch(() => null);
   if (!response.ok) {

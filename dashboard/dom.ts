@@ -2,6 +2,8 @@
  * The dashboard builds every node through these helpers: text goes in as text nodes, attributes
  * through setAttribute, so no value read from the API is ever parsed as HTML.
  */
+import { type Opened, hashWith } from "./route";
+
 export type Child = Node | string | number | null | undefined | false;
 
 type Attrs = Record<string, string | number | boolean | null | undefined>;
@@ -71,4 +73,26 @@ export function fields(values: Record<string, unknown>): HTMLDListElement {
     list.append(h("dt", {}, key), h("dd", {}, typeof value === "string" ? value : JSON.stringify(value)));
   }
   return list;
+}
+
+/** Rebuilds a region only when its data changed, so an unchanged list keeps the reader's selection and focus. */
+const shown = new WeakMap<Element, string>();
+export function replaceIfChanged(el: HTMLElement, key: string, build: () => Child[]): void {
+  if (shown.get(el) === key) return;
+  shown.set(el, key);
+  fill(el, ...build());
+}
+
+/**
+ * A link that opens something in this page (`#lead=...`) and keeps what else is open: the href
+ * is right for a new tab, and a click reads the hash as it is then, not as it was when drawn.
+ */
+export function hashLink(label: string, changes: Partial<Opened>): HTMLAnchorElement {
+  const link = h("a", { href: hashWith(changes) }, label);
+  link.addEventListener("click", (event) => {
+    if (event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
+    event.preventDefault();
+    location.hash = hashWith(changes);
+  });
+  return link;
 }

@@ -9,6 +9,7 @@ import type { Boot } from "./boot";
 import { ApiFailure, get, send } from "./api";
 import { scoreChart } from "./chart";
 import { button, empty, fields, fill, h, message, stageChip, table, when } from "./dom";
+import { hashWith, opened, shareLink } from "./route";
 
 const PAGE = 25;
 
@@ -152,7 +153,7 @@ export class LeadPanel {
     this.renderSummary(lead);
     fill(this.notice);
     fill(this.feedbackOut);
-    const link = h("a", { href: `/dashboard#lead=${encodeURIComponent(lead.id)}` }, "Link to this lead");
+    const link = h("a", { href: shareLink({ lead: lead.id }) }, "Link to this lead");
     const chart = scoreChart(view, this.thresholds(view));
     const traits = Object.keys(lead.traits).length ? fields(lead.traits) : h("p", { class: "mute" }, "No traits given yet.");
     fill(
@@ -264,7 +265,10 @@ export class LeadPanel {
               fill(this.host.root, message("The lead was erased.", "ok"));
               this.id = null;
               this.view = null;
-              if (location.hash.includes(id)) history.replaceState(null, "", location.pathname + location.search);
+              if (opened().lead === id) {
+                const rest = hashWith({ lead: null });
+                history.replaceState(null, "", location.pathname + location.search + (rest === "#" ? "" : rest));
+              }
               this.host.changed();
             } catch (error) {
               this.host.failed(error);

@@ -6,8 +6,10 @@
 import type { DeliveryLogEntry, LeadListItem, PreviewAnswer, Stage } from "../shared/api";
 import type { Boot } from "./boot";
 import { ApiFailure, type FunnelStats, type InboxMessage, type RuleStats, TokenRefused, get, qs, send, setToken } from "./api";
-import { button, byId, empty, fill, h, message, percent, stageChip, table, when } from "./dom";
+import { AccountsPanel } from "./account";
+import { button, byId, empty, fill, h, hashLink, message, percent, replaceIfChanged, stageChip, table, when } from "./dom";
 import { LeadPanel } from "./lead";
+import { at, hashWith, opened } from "./route";
 
 const STAGES: Stage[] = ["anonymous", "known", "mql", "sql", "accepted", "recycled", "won", "lost"];
 const TOKEN_KEY = "leadlight-token";
@@ -47,6 +49,7 @@ function askToken(text: string): void {
 }
 
 const lead = new LeadPanel({ boot, root: byId("lead"), changed: () => void refresh(), failed });
+const accounts = new AccountsPanel({ site: () => site.value, failed });
 
 // ---- Funnel and sales numbers: built once, numbers updated in place.
 const funnelRoot = byId("funnel");
@@ -107,18 +110,11 @@ function renderFunnel(stats: FunnelStats): void {
   ]);
 }
 
-/** Rebuilds a region only when its data changed, so an unchanged list keeps the reader's selection. */
-const shown = new WeakMap<Element, string>();
-function replaceIfChanged(el: HTMLElement, key: string, build: () => (Node | null)[]): void {
-  if (shown.get(el) === key) return;
-  shown.set(el, key);
-  fill(el, ...build());
-}
 
 // ---- Leads: search, filters and paging.
 const stageSelect = byId<HTMLSelectElement>("stage");
 for (const stage of STAGES) stageSelect.append(h("option", { value: stage }, stage));
-const emailInput = byId<HTMLInputElement>("q");
+const searchInput = byId<HTMLInputElement>("q");
 const minInput = byId<HTMLInputElement>("min");
 const nextButton = byId<HTMLButtonElement>("next");
 const firstButton = byId<HTMLButtonElement>("first");
@@ -128,7 +124,7 @@ let cursors: (string | undefined)[] = [undefined];
 function leadQuery(): string {
   return qs({
     site: site.value,
-    email: emailInput.value.trim(),
+    email: searchInput.value.trim(),
     stage: stageSelect.value,
     min_score: minInput.value,
     limit: 50,
@@ -144,13 +140,13 @@ async function renderLeads(): Promise<void> {
     if (answer.next_cursor) cursors.push(answer.next_cursor);
     void guarded(renderLeads);
   };
-  const searching = emailInput.value.trim() !== "" || stageSelect.value !== "" || minInput.value !== "";
+  const searching = searchInput.value.trim() !== "" || stageSelect.value !== "" || minInput.value !== "";
   replaceIfChanged(byId("leads"), JSON.stringify([lead.id, answer]), () => [
     answer.leads.length
       ? table(
           ["Lead", "Stage", "Score", "Last seen"],
           answer.leads.map((l) => {
-            const open = () => (location.hash = `lead=${encodeURIComponent(l.id)}`);
+            const open = () => (location.hash = hashWith({ lead: l.id }));
             const row = h(
               "tr",
               { class: `row${l.id === lead.id ? " open" : ""}`, "data-id": l.id },
@@ -166,8 +162,8 @@ async function renderLeads(): Promise<void> {
           }),
         )
       : searching
-        ? empty(emailInput.value.trim() ? "No lead has that email (search needs the exact address)." : "No lead matches these filters.")
-        : h("p", { class: "empty" }, "No leads yet. Open the ", h("a", { href: "/demo/" }, "demo site"), " and click around."),
+        ? empty(searchInput.value.trim() ? "No lead has that email (search needs the exact address)." : "No lead matches these filters.")
+        : h("p", { class: "empty" }, "No leads yet. Open the ", h("a", { href: at("/demo/") }, "demo site"), " and click around."),
   ]);
 }
 
@@ -177,7 +173,7 @@ byId<HTMLFormElement>("find").addEventListener("submit", (event) => {
   void guarded(renderLeads);
 });
 byId("clear").addEventListener("click", () => {
-  emailInput.value = minInput.value = stageSelect.value = "";
+  searchInput.value = minInput.value = stageSelect.value = "";
   cursors = [undefined];
   void guarded(renderLeads);
 });
@@ -221,7 +217,7 @@ async function renderHooks(): Promise<void> {
               h("td", {}, d.endpoint),
               h("td", { class: d.status === "delivered" ? "ok" : d.status === "pending" ? "" : "bad" }, d.status, d.last_error ? h("span", { class: "mute" }, ` ${d.last_error.slice(0, 80)}`) : null),
               h("td", {}, d.attempts),
-              h("td", {}, h("a", { href: `#lead=${encodeURIComponent(d.lead_id)}` }, d.lead_id.slice(0, 8))),
+              h("td", {}, hashLink(d.lead_id.slice(0, 8), { lead: d.lead_id })),
               h(
                 "td",
                 {},
@@ -242,12 +238,7 @@ async function renderHooks(): Promise<void> {
     h("h3", {}, "Dev inbox: what sales received"),
     ...(inbox.messages.length
       ? inbox.messages.map((m) => {
-          let body = m.body;
-          try {
-            body = JSON.stringify(JSON.parse(m.body), null, 2);
-          } catch {
-            // Not JSON: shown as sent.
-          }
+          const body = typeof m.body === "string" ? m.body : JSON.stringify(m.body, null, 2);
           return h(
             "div",
             {},
@@ -291,7 +282,7 @@ byId<HTMLFormElement>("preview").addEventListener("submit", async (event) => {
         ? table(
             ["Lead", "Stage", "Score"],
             answer.moves.map((m) =>
-              h("tr", {}, h("td", {}, h("a", { href: `#lead=${encodeURIComponent(m.lead)}` }, m.email ?? m.lead.slice(0, 8))), h("td", {}, stageChip(m.from), " → ", stageChip(m.to)), h("td", {}, `${m.score_before} → ${m.score_after}`)),
+              h("tr", {}, h("td", {}, hashLink(m.email ?? m.lead.slice(0, 8), { lead: m.lead })), h("td", {}, stageChip(m.from), " → ", stageChip(m.to)), h("td", {}, `${m.score_before} → ${m.score_after}`)),
             ),
           )
         : empty("No lead would change stage."),
@@ -321,23 +312,33 @@ async function refresh(): Promise<void> {
   try {
     const stats = await get<FunnelStats>(`/v1/stats${qs({ site: site.value, ...range() })}`);
     renderFunnel(stats);
-    await Promise.all([renderLeads(), renderRules(), renderHooks(), lead.poll()]);
+    await Promise.all([renderLeads(), renderRules(), renderHooks(), lead.poll(), accounts.renderList(), accounts.poll()]);
     status.textContent = `updated ${new Date().toLocaleTimeString()}`;
   } catch (error) {
     failed(error);
   }
 }
 
-const leadFromHash = (): string | null => new URLSearchParams(location.hash.slice(1)).get("lead");
+/** Opens what the hash names and is not open yet: a lead, an account, or both. */
+function openFromHash(event?: HashChangeEvent): void {
+  const want = opened();
+  if (want.lead !== lead.id) {
+    void lead.open(want.lead);
+    // Picked from an account or the webhook log, possibly a screen away from the lead's panel.
+    if (event && want.lead) byId("h-lead").scrollIntoView({ block: "nearest" });
+  }
+  const account = accounts.open;
+  if (want.account !== (account?.domain ?? null) || (want.account && (want.site ?? "") !== account?.site)) {
+    accounts.show(want.account, want.site).catch(failed);
+  }
+}
 
 function start(token: string): void {
   setToken(token);
   stopped = false;
   tokenForm.hidden = true;
   status.textContent = "Loading…";
-  void refresh().then(() => {
-    if (leadFromHash() !== lead.id) void lead.open(leadFromHash());
-  });
+  void refresh().then(() => openFromHash());
   if (timer === undefined) timer = setInterval(() => void refresh(), POLL_MS);
 }
 
@@ -353,6 +354,7 @@ tokenForm.addEventListener("submit", (event) => {
 for (const s of boot.sites) site.append(h("option", { value: s.key }, s.name));
 site.addEventListener("change", () => {
   cursors = [undefined];
+  accounts.restart();
   void refresh();
 });
 byId<HTMLFormElement>("range").addEventListener("submit", (event) => {
@@ -363,10 +365,7 @@ byId<HTMLFormElement>("range").addEventListener("submit", (event) => {
   }
   void refresh();
 });
-window.addEventListener("hashchange", () => {
-  const id = leadFromHash();
-  if (id !== lead.id) void lead.open(id);
-});
+window.addEventListener("hashchange", openFromHash);
 
 const token = boot.token ?? sessionStorage.getItem(TOKEN_KEY) ?? "";
 if (token) start(token);

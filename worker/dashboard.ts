@@ -4,6 +4,10 @@
  * the admin token; in local development (LEADLIGHT_DEV) the token is filled in, so `npm start`
  * shows everything at once, and elsewhere the page asks for it and keeps it for the tab only.
  *
+ * Served under a path prefix (LEADLIGHT_BASE_PATH, or a proxy that strips one), the page still
+ * works: its script and stylesheet are linked relative to the page, and the client takes the
+ * prefix from its own address for every API call and link it builds.
+ *
  * The CSP allows scripts and styles from the collector only: no inline script can run, whatever
  * a stored event carries, and the client writes data through textContent, never as HTML.
  */
@@ -64,9 +68,9 @@ const PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="color-scheme" content="light dark">
 <title>Leadlight dashboard</title>
-<link rel="stylesheet" href="/dashboard/app.css">
+<link rel="stylesheet" href="dashboard/app.css">
 <script type="application/json" id="boot">BOOT_JSON</script>
-<script src="/dashboard/app.js" defer></script>
+<script src="dashboard/app.js" defer></script>
 </head>
 <body>
 <header><h1><span aria-hidden="true">●</span> Leadlight</h1>
@@ -86,6 +90,11 @@ const PAGE = `<!doctype html>
 <p class="hint mute">Search finds one lead by its exact email address; stage and minimum score filter the list.</p>
 <div id="leads"><p class="empty">Loading…</p></div><div class="pager"><button type="button" id="first" hidden>First page</button> <button type="button" id="next" hidden>Next page</button></div></section>
 <section aria-labelledby="h-lead"><h2 id="h-lead">Lead</h2><div id="lead"><p class="empty">Pick a lead to see its timeline.</p></div></section>
+<section aria-labelledby="h-accounts"><h2 id="h-accounts">Accounts by score</h2>
+<form id="account-find" class="find"><label>Min score <input id="account-min" type="number" step="1" inputmode="numeric" size="5"></label> <button type="submit">Apply</button></form>
+<p class="hint mute">An account is the known leads of one business email domain on a site; its score is theirs summed.</p>
+<div id="accounts"><p class="empty">Loading…</p></div><div class="pager"><button type="button" id="accounts-first" hidden>First page</button> <button type="button" id="accounts-next" hidden>Next page</button></div></section>
+<section aria-labelledby="h-account"><h2 id="h-account">Account</h2><div id="account"><p class="empty">Pick an account to see its leads.</p></div></section>
 <section class="wide" aria-labelledby="h-cal"><h2 id="h-cal">Calibration: which rules predict accepted leads</h2><div id="rules"><p class="empty">Loading…</p></div></section>
 <section class="wide" aria-labelledby="h-preview"><h2 id="h-preview">What-if preview of a rule change</h2>
 <form id="preview"><p class="hint mute">Paste or upload a complete candidate leadlight.config.json. It is replayed on stored leads; nothing is written and no alert leaves.</p>

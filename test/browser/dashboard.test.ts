@@ -1,14 +1,19 @@
 /**
  * The dashboard as marketing and sales use it, in real Chromium against a collector with its own
- * config: feedback, search, filters, paging, the date range, one lead's views, the what-if
- * preview, a refused token, hostile stored data that must stay text, and the layout from a phone
- * to a desktop in light and dark.
+ * config: feedback, search, filters, paging, the date range, one lead's views, accounts, the
+ * webhook log and dev inbox, the what-if preview, a refused token, hostile stored data that must
+ * stay text, the page under a path prefix, and the layout from a phone to a desktop in light and
+ * dark. The collector runs with LEADLIGHT_BASE_PATH=/lead; it still answers at its root, where
+ * most tests open the dashboard.
  */
 import { readFileSync } from "node:fs";
+import { type Server, createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { AccountListItem, DeliveryLogEntry } from "../../shared/api";
 import { humanUserAgent, launchChromium } from "../support/chromium";
-import { startCollector, TEST_ADMIN_TOKEN, type Collector } from "../support/collector";
+import { freePort, startCollector, TEST_ADMIN_TOKEN, type Collector } from "../support/collector";
 
 const CONFIG = JSON.parse(readFileSync(new URL("../fixtures/workers.config.json", import.meta.url), "utf8")) as {
   sites: { key: string; name: string; origins: string[] }[];
@@ -22,10 +27,20 @@ const PAGING_LEADS = 52;
 /** Every field a page or a chat widget controls, carrying markup that runs if parsed as HTML. */
 const XSS = `"><img src=x onerror="window.__pwned=1;alert(1)"><script>window.__pwned=2</script>`;
 const XSS_EMAIL = "mallory@xss.example";
+const BASE_PATH = "/lead";
+/** Two people of one company: one account. */
+const ACME = ["ana@acme-corp.example", "ben@acme-corp.example"];
+/** A lead whose company alone matches a search for "industries". */
+const GLOBEX = "zed@globex.example";
+/** A lead who first came from a paid search ad. */
+const PAID = "pat@paid.example";
 
 let collector: Collector;
 let browser: Browser;
 let userAgent: string;
+/** A webhook receiver that answers 500 to everything: its deliveries fail. */
+let failing: Server;
+let failingHits = 0;
 
 const api = async <T>(path: string, init: RequestInit = {}): Promise<T> => {
   const response = await fetch(`${collector.url}${path}`, { ...init, headers: { ...HEADERS, ...init.headers } });
@@ -42,7 +57,26 @@ const ingest = (visitor: string, events: object[]) =>
 beforeAll(async () => {
   browser = await launchChromium({ human: true });
   userAgent = humanUserAgent(browser);
-  collector = await startCollector({ config: { ...CONFIG, webhooks: [] } });
+  failing = createServer((request, response) => {
+    request.resume();
+    request.on("end", () => {
+      failingHits++;
+      response.writeHead(500).end("down");
+    });
+  });
+  await new Promise<void>((resolve) => failing.listen(0, "127.0.0.1", resolve));
+  // The dev inbox is the collector's own route, so its port is chosen first.
+  const port = await freePort();
+  const webhook = (id: string, url: string) => ({ id, url, events: ["lead.sql"], secret_env: "WEBHOOK_SECRET_SALES", format: "standard" });
+  collector = await startCollector({
+    port,
+    config: {
+      ...CONFIG,
+      webhooks: [webhook("sales", `http://127.0.0.1:${port}/dev/inbox/sales`), webhook("crm", `http://127.0.0.1:${(failing.address() as AddressInfo).port}/hook`)],
+    },
+    // The retry schedule shrunk (24 h becomes under a second), so a failing endpoint fails for good in seconds.
+    vars: { LEADLIGHT_BASE_PATH: BASE_PATH, LEADLIGHT_RETRY_SCALE: "0.00001" },
+  });
 
   const now = Date.now();
   const event = (n: number, rest: object) => ({ id: `ev-${n}-${Math.random().toString(36).slice(2)}`, ts: now, ...rest });
@@ -62,9 +96,25 @@ beforeAll(async () => {
       ),
     );
   }
-  // The list reads the lead index, seconds behind the leads themselves.
-  for (let tries = 0; (await api<{ leads: unknown[] }>("/v1/leads?limit=500")).leads.length < PAGING_LEADS + 1; tries++) {
+  const identify = (email: string, traits: object) => api("/v1/identify", { method: "POST", body: JSON.stringify({ site: SITE, email, traits }) });
+  await identify(ACME[0] ?? "", { name: "Ana Lima", title: "VP Sales", company: "Acme Corp", company_size: 120 });
+  await identify(ACME[1] ?? "", { name: "Ben Okafor", company: "Acme Corp" });
+  await identify(GLOBEX, { name: "Zed Moss", company: "Globex Industries" });
+  const paid = await ingest("v-paid", [
+    event(7, { type: "page_view", url: "https://www.site.test/?utm_source=google&utm_medium=cpc&utm_campaign=brand", title: "Home" }),
+    event(8, { type: "identify", props: { email: PAID, traits: { name: "Pat Reyes" } } }),
+  ]);
+  if (paid.status !== 202) throw new Error(`the paid-search visit was refused: ${await paid.text()}`);
+  // The list reads the lead index, seconds behind the leads themselves; accounts are fed by the
+  // leads' alarms, later still.
+  for (let tries = 0; (await api<{ leads: unknown[] }>("/v1/leads?limit=500")).leads.length < PAGING_LEADS + 5; tries++) {
     if (tries > 60) throw new Error("the lead index never listed every seeded lead");
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  for (let tries = 0; ; tries++) {
+    const { accounts } = await api<{ accounts: AccountListItem[] }>(`/v1/accounts?site=${SITE}&limit=500`);
+    if (accounts.find((a) => a.domain === "acme-corp.example")?.leads === 2 && accounts.some((a) => a.domain === "xss.example")) break;
+    if (tries > 120) throw new Error(`the accounts never formed: ${JSON.stringify(accounts)}\n${collector.output().slice(-4000)}`);
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   // A collector, a browser and the seeded leads: minutes on a busy 2-core machine, not seconds.
@@ -73,13 +123,16 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await collector?.stop();
+  await new Promise((resolve) => (failing ? failing.close(resolve) : resolve(undefined)));
 });
 
 interface Opened {
   context: BrowserContext;
   page: Page;
-  /** The admin API requests the page made, as URLs with their method. */
+  /** The admin API requests the page made, as URLs with their method, from the collector's root. */
   calls: string[];
+  /** Every URL the page asked for. */
+  requests: string[];
   dialogs: string[];
   errors: Error[];
 }
@@ -89,8 +142,9 @@ async function open(path = "/dashboard", options: { colorScheme?: "light" | "dar
   const page = await context.newPage();
   page.setDefaultTimeout(10_000);
   if (options.colorScheme) await page.emulateMedia({ colorScheme: options.colorScheme });
-  const opened: Opened = { context, page, calls: [], dialogs: [], errors: [] };
+  const opened: Opened = { context, page, calls: [], requests: [], dialogs: [], errors: [] };
   page.on("request", (request) => {
+    opened.requests.push(request.url());
     if (request.url().includes("/v1/")) opened.calls.push(`${request.method()} ${request.url().slice(collector.url.length)}`);
   });
   page.on("dialog", (dialog) => {
@@ -111,11 +165,11 @@ const leadId = async (email: string): Promise<string> => {
 };
 
 describe("finding leads", () => {
-  test("pages through every lead, searches by email, filters by stage and score, and changes the funnel's range", async () => {
+  test("pages through every lead, searches by exact email, filters by stage and score, and changes the funnel's range", async () => {
     const { page, calls, context, errors } = await open();
     expect(await page.locator("#leads tr.row").count()).toBe(50);
     await page.click("#next");
-    await expect.poll(() => page.locator("#leads tr.row").count()).toBe(PAGING_LEADS + 1 - 50);
+    await expect.poll(() => page.locator("#leads tr.row").count()).toBe(PAGING_LEADS + 5 - 50);
     expect(calls.some((c) => c.startsWith("GET /v1/leads?") && c.includes("cursor="))).toBe(true);
     await page.click("#first");
     await expect.poll(() => page.locator("#leads tr.row").count()).toBe(50);
@@ -148,6 +202,104 @@ describe("finding leads", () => {
     await page.click("#range button[type=submit]");
     await expect.poll(() => page.textContent('#funnel [data-stage="sql"] b')).toBe("1");
     expect(await page.locator("#channels tbody tr").count()).toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
+
+describe("accounts", () => {
+  test("two leads of one company are one account with their summed score; it opens, shares its link, and leads to each lead", async () => {
+    const scores = await Promise.all(ACME.map(async (email) => (await api<{ leads: { score: number }[] }>(`/v1/leads?email=${encodeURIComponent(email)}`)).leads[0]?.score ?? NaN));
+    const { page, calls, context, errors } = await open();
+    const row = page.locator('#accounts tr[data-domain="acme-corp.example"]');
+    await row.waitFor();
+    const cells = (await row.locator("td").allTextContents()).map((text) => text.trim());
+    expect(cells[1]).toBe("2");
+    expect(Number(cells[3])).toBe(scores.reduce((a, b) => a + b, 0));
+    expect(calls).toContainEqual(expect.stringMatching(/^GET \/v1\/accounts\?limit=/));
+
+    // By keyboard: the account's name is a link.
+    await row.getByRole("link", { name: "acme-corp.example" }).focus();
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#account tr[data-id]");
+    expect(new URL(page.url()).hash).toBe("#account=acme-corp.example&site=pk_demo");
+    expect(calls).toContain("GET /v1/accounts/acme-corp.example?site=pk_demo");
+    expect(await page.locator("#account tr[data-id] td:first-child").allTextContents()).toEqual(expect.arrayContaining(ACME));
+    expect(await page.textContent("#account [data-score]")).toBe(cells[3]);
+    const share = await page.getByRole("link", { name: "Link to this account" }).getAttribute("href");
+    expect(share).toBe("/dashboard#account=acme-corp.example&site=pk_demo");
+
+    await page.click(`#account a:text-is("${ACME[1]}")`);
+    await expect.poll(() => page.textContent("#lead")).toContain(ACME[1]);
+    // The lead opens beside the account, which stays open.
+    expect(new URL(page.url()).hash).toBe(`#account=acme-corp.example&site=pk_demo&lead=${await leadId(ACME[1] ?? "")}`);
+    expect(await page.locator("#account tr[data-id]").count()).toBe(2);
+    await context.close();
+
+    // The shared link opens the same account in a new tab.
+    const shared = await open(share ?? "");
+    await shared.page.waitForSelector("#account tr[data-id]");
+    expect(await shared.page.textContent("#account")).toContain("acme-corp.example");
+    expect([...errors, ...shared.errors]).toEqual([]);
+    await shared.context.close();
+  });
+
+  test("the accounts list filters by a minimum score", async () => {
+    const { page, calls, context } = await open();
+    await page.waitForSelector("#accounts tr[data-domain]");
+    await page.fill("#account-min", "100000");
+    await page.click("#account-find button[type=submit]");
+    await expect.poll(() => page.textContent("#accounts")).toContain("No account reaches that score");
+    expect(calls).toContainEqual(expect.stringMatching(/^GET \/v1\/accounts\?min_score=100000/));
+    await context.close();
+  });
+});
+
+describe("webhooks", () => {
+  test("a failed delivery is redelivered from the webhook log, and the dev inbox shows the signed alert sales received", async () => {
+    // The hostile lead asked for a demo: lead.sql, to the dev inbox and to the failing receiver.
+    let failed: DeliveryLogEntry | undefined;
+    for (let tries = 0; !failed; tries++) {
+      const { deliveries } = await api<{ deliveries: DeliveryLogEntry[] }>("/v1/deliveries?limit=100");
+      failed = deliveries.find((d) => d.endpoint === "crm" && d.status === "failed");
+      if (tries > 120) throw new Error(`no delivery failed: ${JSON.stringify(deliveries)}`);
+      if (!failed) await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    const { page, calls, context, errors } = await open();
+    const inbox = page.locator("#inbox");
+    await expect.poll(() => inbox.textContent()).toContain("✔ signature verified");
+    expect(await inbox.textContent()).toContain('"type": "lead.sql"');
+    const { messages } = await (await fetch(`${collector.url}/dev/inbox?limit=10`)).json() as { messages: { headers: Record<string, string>; verified: boolean }[] };
+    const id = messages.find((m) => m.verified)?.headers["webhook-id"] ?? "";
+    expect(await inbox.locator("code").allTextContents()).toContain(id);
+
+    const hitsBefore = failingHits;
+    const row = page.locator("#hooks tr", { hasText: "crm" }).filter({ hasText: "failed" });
+    await row.getByRole("button", { name: "Redeliver" }).click();
+    await expect.poll(() => calls).toContain(`POST /v1/deliveries/${encodeURIComponent(failed.id)}/redeliver`);
+    // The collector tried the receiver again.
+    await expect.poll(() => failingHits, { timeout: 15_000 }).toBeGreaterThan(hitsBefore);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
+
+describe("under a path prefix", () => {
+  test("served at /lead/dashboard, every request and link the page makes stays under /lead", async () => {
+    const id = await leadId(ACME[0] ?? "");
+    const { page, requests, context, errors } = await open(`${BASE_PATH}/dashboard#lead=${id}&account=acme-corp.example&site=${SITE}`);
+    await page.waitForSelector("#lead [data-score]");
+    await page.waitForSelector("#account tr[data-id]");
+    await page.waitForSelector("#hooks tr");
+    // The stylesheet loaded: the header is laid out as a row.
+    expect(await page.evaluate(() => getComputedStyle(document.querySelector("header") as Element).display)).toBe("flex");
+    const stray = requests.filter((url) => !url.startsWith(`${collector.url}${BASE_PATH}/`));
+    expect(stray).toEqual([]);
+    expect(requests).toContainEqual(expect.stringContaining(`${BASE_PATH}/v1/leads?`));
+    expect(await page.getByRole("link", { name: "Link to this lead" }).getAttribute("href")).toBe(`${BASE_PATH}/dashboard#lead=${id}`);
+    expect(await page.getByRole("link", { name: "Link to this account" }).getAttribute("href")).toBe(`${BASE_PATH}/dashboard#account=acme-corp.example&site=${SITE}`);
+    await page.click("#leads tr.row >> nth=1");
+    await expect.poll(() => new URL(page.url()).pathname).toBe(`${BASE_PATH}/dashboard`);
     expect(errors).toEqual([]);
     await context.close();
   });
@@ -221,7 +373,7 @@ describe("working a lead", () => {
 });
 
 describe("safety", () => {
-  test("hostile markup in stored events stays text in every view, and the CSP forbids inline script", async () => {
+  test("hostile markup in stored events and traits stays text in every view (accounts too), and the CSP forbids inline script", async () => {
     const response = await fetch(`${collector.url}/dashboard`);
     const csp = response.headers.get("content-security-policy") ?? "";
     expect(csp).toMatch(/script-src 'self'(;|$)/);
@@ -229,8 +381,11 @@ describe("safety", () => {
     expect(csp).toContain("frame-ancestors 'none'");
 
     const id = await leadId(XSS_EMAIL);
-    const { page, context, dialogs, errors } = await open(`/dashboard#lead=${id}`);
+    const { page, context, dialogs, errors } = await open(`/dashboard#lead=${id}&account=xss.example&site=${SITE}`);
     await page.waitForSelector("#lead [data-event]");
+    await page.waitForSelector("#account tr[data-id]");
+    await page.waitForSelector('#accounts tr[data-domain="xss.example"]');
+    expect(await page.textContent("#account")).toContain(XSS_EMAIL);
     // Every timeline page, then the leads list searched by the hostile lead's email.
     while (await page.isEnabled("#lead button:text-is('Older')")) await page.click("#lead button:text-is('Older')");
     await page.fill("#q", XSS_EMAIL);
@@ -289,10 +444,12 @@ describe("safety", () => {
 describe("layout", () => {
   for (const width of [360, 1280]) {
     for (const colorScheme of ["light", "dark"] as const) {
-      test(`${width} px wide in ${colorScheme} mode: no horizontal scroll with a lead open`, async () => {
+      test(`${width} px wide in ${colorScheme} mode: no horizontal scroll with a lead and an account open`, async () => {
         const id = await leadId(XSS_EMAIL);
-        const { page, context } = await open(`/dashboard#lead=${id}`, { width, colorScheme });
+        const { page, context } = await open(`/dashboard#lead=${id}&account=paging.example&site=${SITE}`, { width, colorScheme });
         await page.waitForSelector("#lead [data-event]");
+        await page.waitForSelector("#account tr[data-id]");
+        await page.waitForSelector("#accounts tr[data-domain]");
         const sizes = await page.evaluate(() => ({
           scroll: document.documentElement.scrollWidth,
           client: document.documentElement.clientWidth,

@@ -25,7 +25,8 @@ describe("dashboard", () => {
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).not.toContain("unsafe-inline");
     const html = await response.text();
-    expect(html).toContain('<script src="/dashboard/app.js" defer></script>');
+    // Relative, so the page works under a path prefix (LEADLIGHT_BASE_PATH or a stripping proxy).
+    expect(html).toContain('<script src="dashboard/app.js" defer></script>');
     const script = await SELF.fetch("http://127.0.0.1:8787/dashboard/app.js");
     expect(script.headers.get("content-type")).toMatch(/^text\/javascript/);
     expect((await script.text()).length).toBeGreaterThan(1000);
