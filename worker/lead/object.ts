@@ -200,7 +200,7 @@ export class Lead extends DurableObject<Env> {
       const timingBot = inhumanTiming(request.events) ? "timing" : null;
       const stored: StoredEvent[] = [];
       const budget = siteLimits(config, row.site).events_per_lead_per_hour;
-      let lastHour = this.store.countEventsSince(now - HOUR_MS);
+      let lastHour = this.store.countEventsSince(now - HOUR_MS, budget);
       for (const event of request.events) {
         // Beyond the hourly budget (a script, or many ids joined to one lead) events no longer score.
         const bot = lastHour >= budget ? FLOOD : (request.bot ?? (event.type === "page_view" ? timingBot : null));
