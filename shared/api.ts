@@ -116,10 +116,13 @@ export interface Delivery {
   body?: unknown;
 }
 
-/** A row of GET /v1/deliveries: the delivery log across leads, from the lead index. */
+/** A row of GET /v1/deliveries: the delivery log across leads and accounts, from the lead index. */
 export interface DeliveryLogEntry {
   id: string;
+  /** The lead whose alert this is; empty for an account's (see `account`). */
   lead_id: string;
+  /** The account whose alert this is (account.hot); null (or absent) for a lead's. */
+  account?: { site: string; domain: string } | null;
   endpoint: string;
   type: string;
   sequence: number;

@@ -14,13 +14,15 @@ import { DELIVERY_STATUSES, type LeadView } from "../shared/api";
 import { Email, LIMITS, Traits, normalizeEmail } from "../shared/wire";
 import { type Config, ConfigError, STAGES, parseConfig } from "./config";
 import type { Env } from "./env";
+import { deliveryLog, deliveryOwner } from "./account/deliveries";
 import { accountRoutes } from "./account/routes";
+import { accountStub } from "./account/stub";
 import { CHANNELS } from "./attribution/touch";
 import { ApiError } from "./errors";
 import { jsonBody, query } from "./http/validate";
 import { emailLead, leadById, visitorLead, visitorObjectName } from "./identity";
 import { calibrate, feedbackSummary, slaCutoffs } from "./calibration";
-import { byChannel, decodeCursor, deliveryLead, eraseLead, feedbackFacts, funnel, listDeliveryLog, listLeads, openOverSla } from "./lead-index";
+import { byChannel, decodeCursor, eraseLead, feedbackFacts, funnel, listLeads, openOverSla } from "./lead-index";
 import { fromWire } from "./lead/store";
 import { replay } from "./preview/replay";
 import { FEEDBACK_OUTCOMES } from "./scoring/lifecycle";
@@ -210,15 +212,21 @@ const DeliveryQuery = z.strictObject({ status: z.enum(DELIVERY_STATUSES).optiona
 
 admin.get("/v1/deliveries", query(DeliveryQuery, `status is one of ${DELIVERY_STATUSES.join(", ")}`), async (c) => {
   const { status, limit } = c.req.valid("query");
-  return c.json({ deliveries: await listDeliveryLog(c.env.LEAD_INDEX, status, limit) });
+  return c.json({ deliveries: await deliveryLog(c.env.LEAD_INDEX, status, limit) });
 });
 
+/** A lead's delivery is sent again by its lead, an account's (account.hot) by its account. */
 admin.post("/v1/deliveries/:id/redeliver", async (c) => {
   const id = c.req.param("id");
-  const leadId = await deliveryLead(c.env.LEAD_INDEX, id);
-  const stub = leadId ? leadById(c.env, leadId) : null;
+  const owner = await deliveryOwner(c.env.LEAD_INDEX, id);
+  if (owner && "account" in owner) {
+    const { site, domain } = owner.account;
+    if (!(await accountStub(c.env, site, domain).redeliver(id))) throw new ApiError("not_found", `no delivery has the id "${id}"`);
+    return c.json({ redelivered: id, account: owner.account }, 202);
+  }
+  const stub = owner ? leadById(c.env, owner.lead) : null;
   if (!stub || !(await stub.redeliver(id))) throw new ApiError("not_found", `no delivery has the id "${id}"`);
-  return c.json({ redelivered: id, lead: leadId }, 202);
+  return c.json({ redelivered: id, lead: owner?.lead }, 202);
 });
 
 const IdentifyBody = z.strictObject({

@@ -1,7 +1,7 @@
 import { app } from "./app";
 import type { Env } from "./env";
-import { writeIndexBatch } from "./index-queue";
-import type { TimedCopy } from "./lead-index";
+import { DEAD_LETTER_QUEUE, reviveLostCopies, writeIndexBatch } from "./index-queue";
+import type { IndexMessage } from "./lead/index-sync";
 import { noticeRules } from "./sweep/notice";
 
 export { Account } from "./account/object";
@@ -15,8 +15,9 @@ export default {
     noticeRules(env, ctx);
     return app.fetch(request, env, ctx);
   },
-  // The lead index's copies, in batches from the index queue (wrangler.toml).
+  // The lead index's copies (with their accounts' reports), in batches from the index queue, and
+  // the copies it gave up on, from its dead-letter queue (wrangler.toml).
   queue(batch, env) {
-    return writeIndexBatch(env.LEAD_INDEX, batch);
+    return batch.queue === DEAD_LETTER_QUEUE ? reviveLostCopies(env, batch) : writeIndexBatch(env, batch);
   },
-} satisfies ExportedHandler<Env, TimedCopy>;
+} satisfies ExportedHandler<Env, IndexMessage>;

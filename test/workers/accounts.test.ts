@@ -1,7 +1,9 @@
 /**
  * Accounts: the known leads of one business email domain, per site, in one Account object fed
- * by the leads' alarms. Its summed score and stage counts, the listing from the lead index, the
- * account.hot alert once per window, and erasure taking a lead out of its account.
+ * by its leads' index copies through the index queue. Its summed score and stage counts, the
+ * listing from the lead index, the account.hot alert once per window (and in the delivery log,
+ * redelivered by the account), each lead's newest report whatever order reports come in, and
+ * erasure taking a lead out of its account at once.
  */
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -32,8 +34,9 @@ const domain = () => `${uid("acct").toLowerCase()}.io`;
 
 /**
  * A known lead that identifies with `traits` after `events`, once its account has its report.
- * The lead's alarm reports it; the runtime may already be running that alarm on its own, so
- * the test waits for the account rather than for one run of the alarm.
+ * The lead's alarm sends its copy, with the report, to the index queue, whose consumer runs a
+ * moment later (up to its batch timeout); the runtime may already be running that alarm on its
+ * own, so the test waits for the account rather than for one run of the alarm.
  */
 async function knownLead(email: string, events: unknown[] = [], traits: Record<string, unknown> = VP) {
   await send(uid("v"), [...events, identify(email, traits)]);
@@ -44,10 +47,13 @@ async function knownLead(email: string, events: unknown[] = [], traits: Record<s
     await vi.waitFor(async () => {
       const account = await accountStub(env, SITE, name).describe();
       expect(account?.leads.map((l) => l.id)).toContain(lead.id);
-    });
+    }, WAIT);
   }
   return lead;
 }
+
+/** How long a test waits for the index queue's consumer. */
+const WAIT = { timeout: 10_000, interval: 50 };
 
 const hotRows = (site: string, name: string) =>
   runInDurableObject(accountStub(env, site, name), (_, state) =>
@@ -88,11 +94,10 @@ describe("accounts", () => {
     await knownLead(`a@${big}`, [track("demo_request")]);
     await knownLead(`b@${big}`);
     await knownLead(`c@${small}`);
-    for (const name of [big, small]) await runDurableObjectAlarm(accountStub(env, SITE, name));
     await vi.waitFor(async () => {
       const { body } = await admin(`/v1/accounts?site=${SITE}&limit=500`);
       expect(body.accounts.filter((a: { domain: string; leads: number }) => a.domain === big && a.leads === 2 || a.domain === small)).toHaveLength(2);
-    });
+    }, WAIT);
     const mine = new Set([big, small]);
     const seen: string[] = [];
     let cursor: string | null = null;
@@ -134,14 +139,14 @@ describe("accounts", () => {
     expect((await admin(`/v1/accounts/gmail.com?site=${SITE}`)).status).toBe(404);
   });
 
-  it("account.hot is signed and delivered like every alert", async () => {
+  it("account.hot is signed and delivered like every alert, logged as the account's delivery, and redelivered by the account", async () => {
     hotAccounts();
     const name = domain();
     const calls = receiver(`"domain":"${name}"`);
     await knownLead(`ada@${name}`);
     await knownLead(`grace@${name}`);
     await runDurableObjectAlarm(accountStub(env, SITE, name));
-    await vi.waitFor(() => expect(calls).toHaveLength(1));
+    await vi.waitFor(() => expect(calls).toHaveLength(1), WAIT);
     expect(calls[0]?.url).toBe("https://hooks.site.test/sales");
     expect(calls[0]?.headers.get("webhook-signature")).toMatch(/^v1,/);
     expect(calls[0]?.json).toMatchObject({ type: "account.hot", data: { account: { domain: name } } });
@@ -150,7 +155,25 @@ describe("accounts", () => {
         state.storage.sql.exec<{ status: string }>("SELECT status FROM webhook_outbox").one().status,
       );
       expect(status).toBe("delivered");
-    });
+    }, WAIT);
+
+    // In the delivery log as the account's; redelivering it goes through the account.
+    const logged = await vi.waitFor(async () => {
+      const { body } = await admin("/v1/deliveries?limit=500");
+      const mine = body.deliveries.find((d: { account: { domain: string } | null }) => d.account?.domain === name);
+      expect(mine).toMatchObject({ type: "account.hot", sequence: 1, status: "delivered", attempts: 1, lead_id: "", account: { site: SITE, domain: name } });
+      return mine as { id: string };
+    }, WAIT);
+
+    const again = await admin(`/v1/deliveries/${logged.id}/redeliver`, { method: "POST" });
+    expect(again).toEqual({ status: 202, body: { redelivered: logged.id, account: { site: SITE, domain: name } } });
+    await runDurableObjectAlarm(accountStub(env, SITE, name));
+    await vi.waitFor(() => expect(calls).toHaveLength(2), WAIT);
+    expect(calls[1]?.headers.get("webhook-id")).toBe(calls[0]?.headers.get("webhook-id"));
+    await vi.waitFor(async () => {
+      const { body } = await admin("/v1/deliveries?limit=500");
+      expect(body.deliveries.find((d: { id: string }) => d.id === logged.id)).toMatchObject({ status: "delivered", attempts: 2 });
+    }, WAIT);
   });
 
   it("erasing a lead takes it out of its account; the last one erases the account", async () => {
@@ -161,11 +184,36 @@ describe("accounts", () => {
     let account = await admin(`/v1/accounts/${name}?site=${SITE}`);
     expect(account.body.leads.map((l: { id: string }) => l.id)).toEqual([grace.id]);
     expect(account.body.score).toBe(grace.score);
+    // The listing follows from the account's alarm.
+    await vi.waitFor(async () => {
+      const { body } = await admin(`/v1/accounts?site=${SITE}&limit=500`);
+      expect(body.accounts.find((a: { domain: string }) => a.domain === name)).toMatchObject({ leads: 1, score: grace.score });
+    }, WAIT);
 
     expect((await admin(`/v1/leads/${grace.id}`, { method: "DELETE" })).status).toBe(200);
     account = await admin(`/v1/accounts/${name}?site=${SITE}`);
     expect(account.status).toBe(404);
     const listed = await admin(`/v1/accounts?site=${SITE}&limit=500`);
     expect(listed.body.accounts.some((a: { domain: string }) => a.domain === name)).toBe(false);
+  });
+
+  it("reports that come late or twice leave each lead at its newest; one made before the lead left never brings it back", async () => {
+    const name = domain();
+    const account = accountStub(env, SITE, name);
+    const lead = (stage: "known" | "mql" | "sql", score: number) => ({ id: uid("lead"), email: `ada@${name}`, stage, score, last_seen: 1_000 + score });
+    const ada = lead("known", 10);
+    const newer = { report: { ...ada, stage: "mql" as const, score: 40 }, at: 2_000 };
+    const older = { report: ada, at: 1_000 };
+    // Newest first in one batch, then the older one again, late, as a retried batch brings it.
+    expect(await account.reportMany(SITE, name, [newer, older])).toMatchObject({ leads: 1, score: 40, stages: { mql: 1 } });
+    expect(await account.reportMany(SITE, name, [older, older])).toMatchObject({ leads: 1, score: 40, stages: { mql: 1 } });
+    expect((await account.describe())?.leads).toEqual([expect.objectContaining({ id: ada.id, stage: "mql", score: 40 })]);
+
+    // The lead is erased at 3,000 (its clock); a report it made before, still in the queue, is refused.
+    await account.remove(ada.id, 3_000);
+    expect(await account.reportMany(SITE, name, [{ report: { ...ada, score: 50 }, at: 2_500 }])).toBeNull();
+    expect(await account.describe()).toBeNull();
+    // The same person coming back later is a member again.
+    expect(await account.reportMany(SITE, name, [{ report: { ...ada, score: 5 }, at: 4_000 }])).toMatchObject({ leads: 1, score: 5 });
   });
 });

@@ -1,31 +1,52 @@
 /**
  * Accounts in the lead index (D1, migrations/0005_accounts.sql): each Account object's summary,
- * pushed from its alarm, for GET /v1/accounts. The objects stay the truth.
+ * for GET /v1/accounts. The index queue's consumer writes the summaries of a whole batch's
+ * accounts at once (index-queue.ts); an account writes its own after an erasure. The objects
+ * stay the truth.
  */
-import type { AccountListItem, Stage } from "../../shared/api";
+import type { AccountListItem } from "../../shared/api";
 import { keysetQuery, pageOf, when } from "../paging";
+import type { AccountSummary } from "./report";
 
-/** An account's summary as its object pushes it; null `summary` when it has no lead left (its row goes). */
+/** An account's summary as its object made it. */
 export interface AccountCopy {
   site: string;
   domain: string;
-  summary: { leads: number; stages: Partial<Record<Stage, number>>; score: number; last_seen: number } | null;
+  summary: AccountSummary;
 }
 
-export async function pushAccount(db: D1Database, copy: AccountCopy, now: number): Promise<void> {
-  const { site, domain, summary } = copy;
-  if (summary === null) {
-    await db.prepare("DELETE FROM accounts WHERE site = ? AND domain = ?").bind(site, domain).run();
-    return;
-  }
+/**
+ * Writes many accounts' summaries in one statement. A summary older than the row's, or made
+ * before its account was erased whole (`eraseAccount`), changes nothing: the consumer may write
+ * late, or twice.
+ */
+export async function pushAccount(db: D1Database, copies: readonly AccountCopy[]): Promise<void> {
+  if (copies.length === 0) return;
+  const rows = copies.map(({ site, domain, summary }) => ({ site, domain, ...summary, stages: JSON.stringify(summary.stages) }));
   await db
     .prepare(
-      `INSERT INTO accounts (site, domain, leads, stages, score, last_seen, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO accounts (site, domain, leads, stages, score, last_seen, updated_at)
+       SELECT r.value->>'site', r.value->>'domain', r.value->>'leads', r.value->>'stages', r.value->>'score', r.value->>'last_seen',
+         r.value->>'at'
+       FROM json_each(?) r
+       WHERE NOT EXISTS (SELECT 1 FROM erased_accounts e WHERE e.site = r.value->>'site' AND e.domain = r.value->>'domain' AND e.at >= r.value->>'at')
        ON CONFLICT (site, domain) DO UPDATE SET leads = excluded.leads, stages = excluded.stages, score = excluded.score,
-         last_seen = excluded.last_seen, updated_at = excluded.updated_at`,
+         last_seen = excluded.last_seen, updated_at = excluded.updated_at
+       WHERE excluded.updated_at >= accounts.updated_at`,
     )
-    .bind(site, domain, summary.leads, JSON.stringify(summary.stages), summary.score, summary.last_seen, now)
+    .bind(JSON.stringify(rows))
     .run();
+}
+
+/** Removes an account whose last lead was erased (its row and its deliveries), and remembers when. */
+export async function eraseAccount(db: D1Database, site: string, domain: string, at: number): Promise<void> {
+  await db.batch([
+    db
+      .prepare("INSERT INTO erased_accounts (site, domain, at) VALUES (?, ?, ?) ON CONFLICT (site, domain) DO UPDATE SET at = max(at, excluded.at)")
+      .bind(site, domain, at),
+    db.prepare("DELETE FROM accounts WHERE site = ? AND domain = ?").bind(site, domain),
+    db.prepare("DELETE FROM deliveries WHERE account_site = ? AND account_domain = ?").bind(site, domain),
+  ]);
 }
 
 export interface AccountFilter {

@@ -30,4 +30,17 @@ export const ACCOUNT_MIGRATIONS: readonly (readonly string[])[] = [
      )`,
     ...OUTBOX_TABLES,
   ],
+  // 2: leads report through the index queue, which may bring a report late or twice: each
+  // member keeps when its lead made the report kept (a report no newer is refused), and a lead
+  // that left (erased) is remembered with when, so a report made before that never brings it
+  // back. The delivery log's cursor. (account.index_due now means a listing row the account
+  // writes itself, after an erasure.)
+  [
+    `ALTER TABLE members ADD COLUMN reported_at INTEGER NOT NULL DEFAULT 0`,
+    `CREATE TABLE departed (
+       lead_id TEXT PRIMARY KEY,
+       at      INTEGER NOT NULL
+     )`,
+    `ALTER TABLE account ADD COLUMN deliveries_copied_at INTEGER NOT NULL DEFAULT 0`,
+  ],
 ];

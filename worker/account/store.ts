@@ -11,8 +11,13 @@ export type AccountRow = {
   hot_at: number | null;
   /** The account's alert counter (its alerts' `sequence`). */
   sequence: number;
-  /** When the lead index is owed the account's summary; null when it has the latest. */
+  /**
+   * When the listing is owed a summary written by the account itself (after an erasure, which
+   * cannot wait for the index queue); null when none is.
+   */
   index_due: number | null;
+  /** Deliveries updated at or after this (ms) are not yet in the delivery log. */
+  deliveries_copied_at: number;
 };
 
 export type MemberRow = {
@@ -23,11 +28,17 @@ export type MemberRow = {
   last_seen: number;
 };
 
+/** A member with when its lead made the report kept (ms, the lead's clock). */
+export type ReportedMember = MemberRow & { reported_at: number };
+
+/** A lead that left the account (erased), and when: reports it made before then are refused. */
+export type DepartedRow = { lead_id: string; at: number };
+
 export class AccountStore {
   constructor(private readonly sql: SqlStorage) {}
 
   row(): AccountRow | null {
-    return this.sql.exec<AccountRow>("SELECT site, domain, hot_at, sequence, index_due FROM account").toArray()[0] ?? null;
+    return this.sql.exec<AccountRow>("SELECT site, domain, hot_at, sequence, index_due, deliveries_copied_at FROM account").toArray()[0] ?? null;
   }
 
   create(site: string, domain: string): void {
@@ -35,13 +46,34 @@ export class AccountStore {
   }
 
   /** The lead as its object reported it last. */
-  putMember(member: MemberRow): void {
+  putMember(member: ReportedMember): void {
     this.sql.exec(
-      `INSERT INTO members (lead_id, email, stage, score, last_seen) VALUES (?, ?, ?, ?, ?)
+      `INSERT INTO members (lead_id, email, stage, score, last_seen, reported_at) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (lead_id) DO UPDATE SET email = excluded.email, stage = excluded.stage, score = excluded.score,
-         last_seen = excluded.last_seen`,
-      member.lead_id, member.email, member.stage, member.score, member.last_seen,
+         last_seen = excluded.last_seen, reported_at = excluded.reported_at`,
+      member.lead_id, member.email, member.stage, member.score, member.last_seen, member.reported_at,
     );
+  }
+
+  /** Whether a report the lead made at `at` is newer than the one kept and than the lead's leaving. */
+  isNewer(leadId: string, at: number): boolean {
+    const known = this.sql
+      .exec<{ at: number | null }>(
+        `SELECT max(coalesce((SELECT reported_at FROM members WHERE lead_id = ?1), 0),
+                    coalesce((SELECT at FROM departed WHERE lead_id = ?1), 0)) AS at`,
+        leadId,
+      )
+      .one().at;
+    return at > (known ?? 0);
+  }
+
+  /** Remembers that the lead left at `at` (the latest time wins). */
+  addDeparted(leadId: string, at: number): void {
+    this.sql.exec("INSERT INTO departed (lead_id, at) VALUES (?, ?) ON CONFLICT (lead_id) DO UPDATE SET at = max(at, excluded.at)", leadId, at);
+  }
+
+  departed(): DepartedRow[] {
+    return this.sql.exec<DepartedRow>("SELECT lead_id, at FROM departed").toArray();
   }
 
   /** True when the lead was a member. */
@@ -60,5 +92,9 @@ export class AccountStore {
 
   setIndexDue(at: number | null): void {
     this.sql.exec("UPDATE account SET index_due = ? WHERE singleton = 1", at);
+  }
+
+  setDeliveriesCopied(at: number): void {
+    this.sql.exec("UPDATE account SET deliveries_copied_at = ? WHERE singleton = 1", at);
   }
 }

@@ -1,12 +1,13 @@
 /**
- * Reporting a known lead to its account (account/object.ts), from the lead's alarm: off the
- * request path, like the index's copy. A lead at a free-mail domain has no account. The last
- * report is remembered, so a lead whose numbers did not change costs its account nothing.
+ * A known lead and its account (account/object.ts). The lead's report rides in its index copy
+ * (index-sync.ts) when it changed since the last one the queue took, so accounts are fed off the
+ * request path in the index's batches; the queue's consumer hands each account a batch's reports
+ * at once (index-queue.ts). A lead at a free-mail domain has no account. Erasure does not wait
+ * for the queue: it takes the lead out of its account at once.
  */
 import { accountDomain } from "../account/domain";
-import type { MemberReport } from "../account/object";
+import type { AccountReport } from "../account/report";
 import { accountStub } from "../account/stub";
-import { loadConfig, siteScoring } from "../settings";
 import type { LeadContext } from "./context";
 import type { LeadRow } from "./store";
 
@@ -15,28 +16,23 @@ export function accountOfLead(row: Pick<LeadRow, "kind" | "email" | "forward_to"
   return row.kind === "email" && row.forward_to === null ? accountDomain(row.email) : null;
 }
 
-/** Sends the lead's latest stage, score and activity to its account, when they changed. A failure throws (the alarm retries). */
-export async function reportToAccount(lead: LeadContext, now: number): Promise<void> {
-  const row = lead.store.row();
-  if (!row || row.email === null) return;
+/**
+ * The report a copy made at `at` carries, with the signature to record once the queue took it;
+ * null when the lead has no account or its account has this very report already.
+ */
+export function accountReportOf(row: LeadRow, score: number, at: number): { account: AccountReport; signature: string } | null {
   const domain = accountOfLead(row);
-  if (domain === null) return;
-  const { scoring } = siteScoring(loadConfig(lead.env), row.site);
-  const report: MemberReport = {
-    id: row.id,
-    email: row.email,
-    stage: row.stage,
-    score: lead.score.current(row, scoring, now).score,
-    last_seen: row.last_seen,
-  };
+  if (domain === null || row.email === null) return null;
+  const report = { id: row.id, email: row.email, stage: row.stage, score, last_seen: row.last_seen };
   const signature = JSON.stringify(report);
-  if (signature === row.account_report) return;
-  await accountStub(lead.env, row.site, domain).report(row.site, domain, report);
-  lead.store.setAccountReport(signature);
+  return signature === row.account_report ? null : { account: { domain, report, at }, signature };
 }
 
-/** Takes an erased lead out of its account. */
+/**
+ * Takes an erased lead out of its account, with the time of the erasure: a report of it still in
+ * the queue is then refused. Also when the lead never recorded a report: one may be on its way.
+ */
 export async function leaveAccount(lead: LeadContext, row: LeadRow): Promise<void> {
   const domain = accountOfLead(row);
-  if (domain !== null && row.account_report !== null) await accountStub(lead.env, row.site, domain).remove(row.id);
+  if (domain !== null) await accountStub(lead.env, row.site, domain).remove(row.id, Date.now());
 }

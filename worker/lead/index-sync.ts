@@ -3,14 +3,21 @@
  * a copy through the index queue, sent from the alarm: at once after a stage change, feedback or
  * a delivery, and at most every few seconds while only the score moves (changes in between share
  * one copy). A lead stays owed until the queue took its copy, so a failed send is made again;
- * the queue's consumer (index-queue.ts) writes copies to D1 in batches.
+ * the queue's consumer (index-queue.ts) writes copies to D1 in batches. A known lead's copy also
+ * carries its account's report when that changed (account-sync.ts): accounts are fed in the
+ * same batches.
  */
-import type { Reason } from "../../shared/api";
-import { type IndexedRulePoints, type LeadCopy, type TimedCopy, searchTraits, writeCopies } from "../lead-index";
+import type { Delivery, Reason } from "../../shared/api";
+import type { AccountReport } from "../account/report";
+import { type IndexedDelivery, type IndexedRulePoints, type LeadCopy, type TimedCopy, searchTraits, writeCopies } from "../lead-index";
 import { log, reason } from "../log";
 import { siteScoring, loadConfig } from "../settings";
+import { accountReportOf } from "./account-sync";
 import { sourceOf } from "./attribution";
 import type { LeadContext } from "./context";
+
+/** A message of the index queue: a lead's copy, and its account's report when that changed. */
+export type IndexMessage = TimedCopy & { account?: AccountReport };
 
 /** Changes within this long reach the lead index as one copy. */
 const INDEX_DELAY_MS = 1_000;
@@ -82,21 +89,17 @@ export async function pushIndex(lead: LeadContext): Promise<void> {
       // Feedback stored before its rules were kept is credited to the rules scoring the lead now.
       rules: withPoints(f.rules === null ? (result?.reasons ?? []) : (JSON.parse(f.rules) as Reason[])),
     })),
-    deliveries: deliveries.map((d) => ({
-      id: d.id,
-      endpoint: d.endpoint,
-      type: d.type,
-      sequence: d.sequence,
-      status: d.status,
-      attempts: d.attempts.length,
-      last_error: d.attempts[d.attempts.length - 1]?.error ?? null,
-      updated_at: Date.parse(d.updated_at),
-    })),
+    deliveries: deliveries.map(toIndexedDelivery),
   };
+  const report = result && accountReportOf(row, result.score, now);
   try {
-    const timed: TimedCopy = { at: now, copy };
-    if (new TextEncoder().encode(JSON.stringify(timed)).length > QUEUE_MESSAGE_BYTES) await writeCopies(lead.env.LEAD_INDEX, [timed]);
-    else await lead.env.INDEX_QUEUE.send(timed);
+    const message: IndexMessage = { at: now, copy, ...(report && { account: report.account }) };
+    if (new TextEncoder().encode(JSON.stringify(message)).length <= QUEUE_MESSAGE_BYTES) await lead.env.INDEX_QUEUE.send(message);
+    else {
+      await writeCopies(lead.env.LEAD_INDEX, [message]);
+      // The account's report still goes through the queue, with the lead's row alone.
+      if (report) await lead.env.INDEX_QUEUE.send({ ...message, copy: { ...copy, changes: [], feedback: [], deliveries: [] } } satisfies IndexMessage);
+    }
   } catch (error) {
     log("error", "index.update_failed", { lead: row.id, reason: reason(error), retry_in_ms: INDEX_RETRY_MS });
     lead.store.setIndexDue(now + INDEX_RETRY_MS);
@@ -106,6 +109,7 @@ export async function pushIndex(lead: LeadContext): Promise<void> {
   // A change that landed while the copy was on its way keeps the lead owed.
   const changed = !after || after.last_seen !== row.last_seen || after.sequence !== row.sequence;
   const refresh = result && result.engagement !== 0 ? now + (scoring.half_life_days * 86_400_000) / INDEX_REFRESHES_PER_HALF_LIFE : null;
+  if (report) lead.store.setAccountReport(report.signature);
   lead.store.markIndexed({
     due: changed ? (after?.index_due ?? now) : refresh,
     at: now,
@@ -113,6 +117,40 @@ export async function pushIndex(lead: LeadContext): Promise<void> {
     feedback: feedback[feedback.length - 1]?.id ?? row.indexed_feedback,
   });
 }
+
+/**
+ * Owes the index a fresh copy after `lost`, a copy the queue gave up on (its dead-letter queue):
+ * the next copy carries again the stage changes, feedback and deliveries the lost one did, and
+ * the account's report. Sent at once.
+ */
+export function oweLostCopy(lead: LeadContext, lost: IndexMessage): void {
+  const row = lead.store.row();
+  if (!row) return;
+  const { copy } = lost;
+  lead.transaction(() => {
+    lead.store.markIndexed({
+      due: row.index_due,
+      at: Math.min(row.indexed_at, ...copy.deliveries.map((d) => d.updated_at)),
+      sequence: Math.min(row.indexed_seq, ...copy.changes.map((c) => c.sequence - 1)),
+      feedback: Math.min(row.indexed_feedback, ...copy.feedback.map((f) => f.id - 1)),
+    });
+    // No report signature matches an empty one: the next copy carries the report again.
+    if (lost.account) lead.store.setAccountReport("");
+    touchIndex(lead, Date.now(), true);
+  });
+}
+
+/** A delivery of an outbox as the delivery log keeps it (a lead's, or an account's). */
+export const toIndexedDelivery = (d: Delivery): IndexedDelivery => ({
+  id: d.id,
+  endpoint: d.endpoint,
+  type: d.type,
+  sequence: d.sequence,
+  status: d.status,
+  attempts: d.attempts.length,
+  last_error: d.attempts[d.attempts.length - 1]?.error ?? null,
+  updated_at: Date.parse(d.updated_at),
+});
 
 /** The rules that gave a score points, as the index keeps them. */
 const withPoints = (reasons: readonly Reason[]): IndexedRulePoints[] =>

@@ -27,10 +27,10 @@ import { enableEndpoint } from "../webhooks/endpoints";
 import { RULES_CHANGED } from "../webhooks/payload";
 import { OutboxStore } from "../webhooks/store";
 import { attributeAll, attributeNew, siteOrigins } from "./attribution";
-import { leaveAccount, reportToAccount } from "./account-sync";
+import { leaveAccount } from "./account-sync";
 import type { LeadContext } from "./context";
 import { handOver, handOverOwed } from "./handover";
-import { pushIndex, touchIndex } from "./index-sync";
+import { type IndexMessage, oweLostCopy, pushIndex, touchIndex } from "./index-sync";
 import { migrate } from "./migrations";
 import { type LeadPreview, previewLead } from "./preview";
 import { missSlaIfDue, startSqlClock, stopSqlClock } from "./sla";
@@ -381,6 +381,15 @@ export class Lead extends DurableObject<Env> {
   }
 
   /**
+   * A copy of this lead the index queue gave up on (its dead-letter queue): the lead owes the
+   * index, and its account, a fresh copy with what that one carried, so a quiet lead's row is not
+   * left stale. Nothing to do for a lead erased since.
+   */
+  copyLost(lost: IndexMessage): void {
+    oweLostCopy(this.lead, lost);
+  }
+
+  /**
    * Erases the lead: every row, the pending alerts and the alarm; for a known lead, first the
    * objects of the anonymous ids that handed over to it. Returns those ids (the ones erased).
    *
@@ -434,7 +443,8 @@ export class Lead extends DurableObject<Env> {
 
   /**
    * The one alarm does all owed work: a hand-over that failed, an SLA alert (sla.ts), webhook
-   * deliveries that are due, and the lead index's copy. Then it points itself at the next owed moment.
+   * deliveries that are due, and the lead index's copy (with its account's report). Then it points
+   * itself at the next owed moment.
    */
   override async alarm(): Promise<void> {
     this.alarmAt = undefined;
@@ -450,9 +460,8 @@ export class Lead extends DurableObject<Env> {
       if (handOverOwed(row)) await handOver(this.lead);
       missSlaIfDue(this.lead, config, Date.now());
       await deliverDue(this.outbox, deliveryEnv(this.env), config.webhooks, Date.now(), row.id);
+      // The copy carries the account's report too: accounts are fed in the index's batches.
       await pushIndex(this.lead);
-      // Accounts are fed from here, like the index, so a batch never waits on its account.
-      await reportToAccount(this.lead, Date.now());
       this.arm();
     } catch (error) {
       // Retrying here, not by throwing: the runtime gives up on a throwing alarm after a few
