@@ -3,7 +3,7 @@
  * otherwise asked once and kept for the tab), and polls every 3 s, refreshing numbers and lists
  * in place. A refused token stops the poll until a new one is given.
  */
-import type { DeliveryLogEntry, LeadListItem, PreviewAnswer, Stage } from "../shared/api";
+import type { Channel, DeliveryLogEntry, LeadListItem, PreviewAnswer, Stage } from "../shared/api";
 import type { Boot } from "./boot";
 import { ApiFailure, type FunnelStats, type InboxMessage, type RuleStats, TokenRefused, get, qs, send, setToken } from "./api";
 import { AccountsPanel } from "./account";
@@ -12,6 +12,7 @@ import { LeadPanel } from "./lead";
 import { at, hashWith, opened } from "./route";
 
 const STAGES: Stage[] = ["anonymous", "known", "mql", "sql", "accepted", "recycled", "won", "lost"];
+const CHANNELS: Channel[] = ["direct", "organic_search", "paid_search", "organic_social", "paid_social", "email", "referral", "other"];
 const TOKEN_KEY = "leadlight-token";
 const POLL_MS = 3000;
 const DAY = 86_400_000;
@@ -114,6 +115,8 @@ function renderFunnel(stats: FunnelStats): void {
 // ---- Leads: search, filters and paging.
 const stageSelect = byId<HTMLSelectElement>("stage");
 for (const stage of STAGES) stageSelect.append(h("option", { value: stage }, stage));
+const channelSelect = byId<HTMLSelectElement>("channel");
+for (const channel of CHANNELS) channelSelect.append(h("option", { value: channel }, channel.replace(/_/g, " ")));
 const searchInput = byId<HTMLInputElement>("q");
 const minInput = byId<HTMLInputElement>("min");
 const nextButton = byId<HTMLButtonElement>("next");
@@ -124,8 +127,9 @@ let cursors: (string | undefined)[] = [undefined];
 function leadQuery(): string {
   return qs({
     site: site.value,
-    email: searchInput.value.trim(),
+    q: searchInput.value.trim(),
     stage: stageSelect.value,
+    channel: channelSelect.value,
     min_score: minInput.value,
     limit: 50,
     cursor: cursors[cursors.length - 1],
@@ -140,7 +144,7 @@ async function renderLeads(): Promise<void> {
     if (answer.next_cursor) cursors.push(answer.next_cursor);
     void guarded(renderLeads);
   };
-  const searching = searchInput.value.trim() !== "" || stageSelect.value !== "" || minInput.value !== "";
+  const searching = searchInput.value.trim() !== "" || stageSelect.value !== "" || channelSelect.value !== "" || minInput.value !== "";
   replaceIfChanged(byId("leads"), JSON.stringify([lead.id, answer]), () => [
     answer.leads.length
       ? table(
@@ -150,7 +154,13 @@ async function renderLeads(): Promise<void> {
             const row = h(
               "tr",
               { class: `row${l.id === lead.id ? " open" : ""}`, "data-id": l.id },
-              h("td", {}, button(l.email ?? `anonymous ${l.id.slice(0, 8)}`, open, { class: "linkish" }), l.bot ? h("span", { class: "bad" }, " bot") : null),
+              h(
+                "td",
+                {},
+                button(l.email ?? `anonymous ${l.id.slice(0, 8)}`, open, { class: "linkish" }),
+                l.email && !l.verified ? h("span", { class: "mute", title: "The email was only claimed in a browser, not proven by the site" }, " unverified") : null,
+                l.bot ? h("span", { class: "bad" }, " bot") : null,
+              ),
               h("td", {}, stageChip(l.stage)),
               h("td", {}, `${l.score} `, h("span", { class: "mute" }, `(${l.engagement} + ${l.fit})`)),
               h("td", {}, when(l.last_seen)),
@@ -162,7 +172,7 @@ async function renderLeads(): Promise<void> {
           }),
         )
       : searching
-        ? empty(searchInput.value.trim() ? "No lead has that email (search needs the exact address)." : "No lead matches these filters.")
+        ? empty(searchInput.value.trim() ? "No lead matches that search (email, company, domain or name) with these filters." : "No lead matches these filters.")
         : h("p", { class: "empty" }, "No leads yet. Open the ", h("a", { href: at("/demo/") }, "demo site"), " and click around."),
   ]);
 }
@@ -173,7 +183,7 @@ byId<HTMLFormElement>("find").addEventListener("submit", (event) => {
   void guarded(renderLeads);
 });
 byId("clear").addEventListener("click", () => {
-  searchInput.value = minInput.value = stageSelect.value = "";
+  searchInput.value = minInput.value = stageSelect.value = channelSelect.value = "";
   cursors = [undefined];
   void guarded(renderLeads);
 });

@@ -83,11 +83,12 @@ const PAGE = `<!doctype html>
 <form id="range" class="range"><label>From <input id="from" type="date" required></label> <label>To <input id="to" type="date" required></label> <button type="submit">Apply</button></form></div>
 <div id="funnel" class="funnel"><p class="empty">Loading…</p></div><div id="sales"></div><div id="channels"></div></section>
 <section aria-labelledby="h-leads"><h2 id="h-leads">Leads by score</h2>
-<form id="find" class="find"><label>Email <input id="q" type="search" placeholder="exact email, e.g. ada@acme.io" autocomplete="off"></label>
+<form id="find" class="find"><label>Search <input id="q" type="search" placeholder="email, company, domain or name" autocomplete="off"></label>
 <label>Stage <select id="stage"><option value="">any</option></select></label>
+<label>Channel <select id="channel"><option value="">any</option></select></label>
 <label>Min score <input id="min" type="number" step="1" inputmode="numeric" size="5"></label>
 <button type="submit">Find</button> <button type="button" id="clear">Clear</button></form>
-<p class="hint mute">Search finds one lead by its exact email address; stage and minimum score filter the list.</p>
+<p class="hint mute">Search matches part of an email, its domain, a company or a name (any case); stage, first-touch channel and minimum score filter the list.</p>
 <div id="leads"><p class="empty">Loading…</p></div><div class="pager"><button type="button" id="first" hidden>First page</button> <button type="button" id="next" hidden>Next page</button></div></section>
 <section aria-labelledby="h-lead"><h2 id="h-lead">Lead</h2><div id="lead"><p class="empty">Pick a lead to see its timeline.</p></div></section>
 <section aria-labelledby="h-accounts"><h2 id="h-accounts">Accounts by score</h2>

@@ -157,6 +157,8 @@ async function open(path = "/dashboard", options: { colorScheme?: "light" | "dar
   return opened;
 }
 
+const leads = (page: Page) => page.locator("#leads tr.row");
+
 const leadId = async (email: string): Promise<string> => {
   const { leads } = await api<{ leads: { id: string }[] }>(`/v1/leads?email=${encodeURIComponent(email)}`);
   const id = leads[0]?.id;
@@ -178,10 +180,10 @@ describe("finding leads", () => {
     await page.click("#find button[type=submit]");
     await expect.poll(() => page.locator("#leads tr.row").count()).toBe(1);
     expect(await page.textContent("#leads")).toContain(XSS_EMAIL);
-    expect(calls).toContainEqual(expect.stringContaining(`email=${encodeURIComponent(XSS_EMAIL)}`));
+    expect(calls).toContainEqual(expect.stringContaining(`q=${encodeURIComponent(XSS_EMAIL)}`));
     await page.fill("#q", "nobody@nowhere.example");
     await page.click("#find button[type=submit]");
-    await expect.poll(() => page.textContent("#leads")).toContain("No lead has that email");
+    await expect.poll(() => page.textContent("#leads")).toContain("No lead matches that search");
 
     await page.click("#clear");
     await page.selectOption("#stage", "sql");
@@ -202,6 +204,33 @@ describe("finding leads", () => {
     await page.click("#range button[type=submit]");
     await expect.poll(() => page.textContent('#funnel [data-stage="sql"] b')).toBe("1");
     expect(await page.locator("#channels tbody tr").count()).toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  test("searches by part of a company or a domain in any case, filters by first-touch channel, and marks unproven emails", async () => {
+    const { page, calls, context, errors } = await open();
+    const emails = async () => (await leads(page).locator("td:first-child button").allTextContents()).sort();
+    await page.fill("#q", "industries");
+    await page.click("#find button[type=submit]");
+    await expect.poll(emails).toEqual([GLOBEX]);
+    expect(calls).toContainEqual(expect.stringMatching(/^GET \/v1\/leads\?.*q=industries/));
+    await page.fill("#q", "ACME-corp.example");
+    await page.press("#q", "Enter");
+    await expect.poll(emails).toEqual(ACME);
+    expect(await page.textContent("#leads")).not.toContain("unverified");
+
+    await page.click("#clear");
+    await page.selectOption("#channel", "paid_search");
+    await page.click("#find button[type=submit]");
+    await expect.poll(emails).toEqual([PAID]);
+    // Identified in the browser only: a claim, and the list says so (Acme's came from the site's server).
+    expect(await leads(page).first().textContent()).toContain("unverified");
+    expect(calls).toContainEqual(expect.stringMatching(/^GET \/v1\/leads\?.*channel=paid_search/));
+    // Search and channel together: nobody from Acme came from a paid search ad.
+    await page.fill("#q", "acme");
+    await page.click("#find button[type=submit]");
+    await expect.poll(() => page.textContent("#leads")).toContain("No lead matches that search");
     expect(errors).toEqual([]);
     await context.close();
   });
@@ -373,7 +402,7 @@ describe("working a lead", () => {
 });
 
 describe("safety", () => {
-  test("hostile markup in stored events and traits stays text in every view (accounts too), and the CSP forbids inline script", async () => {
+  test("hostile markup in stored events and traits stays text in every view (accounts and search too), and the CSP forbids inline script", async () => {
     const response = await fetch(`${collector.url}/dashboard`);
     const csp = response.headers.get("content-security-policy") ?? "";
     expect(csp).toMatch(/script-src 'self'(;|$)/);
@@ -386,11 +415,16 @@ describe("safety", () => {
     await page.waitForSelector("#account tr[data-id]");
     await page.waitForSelector('#accounts tr[data-domain="xss.example"]');
     expect(await page.textContent("#account")).toContain(XSS_EMAIL);
-    // Every timeline page, then the leads list searched by the hostile lead's email.
+    // Every timeline page, then the leads list searched by the hostile lead's email, and by markup
+    // in its company and name.
     while (await page.isEnabled("#lead button:text-is('Older')")) await page.click("#lead button:text-is('Older')");
     await page.fill("#q", XSS_EMAIL);
     await page.click("#find button[type=submit]");
     await expect.poll(() => page.locator("#leads tr.row").count()).toBe(1);
+    await page.fill("#q", "<script>window.__pwned=2");
+    await page.click("#find button[type=submit]");
+    await expect.poll(() => page.textContent("#leads")).toContain(XSS_EMAIL);
+    expect(await page.locator("#leads tr.row").count()).toBe(1);
     expect(await page.textContent("#lead")).toContain(`campaign ${XSS}`);
     // The preview lists the hostile lead among the moves of a candidate with lower thresholds.
     const candidate = structuredClone(CONFIG);
