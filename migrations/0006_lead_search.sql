@@ -13,7 +13,12 @@ ALTER TABLE leads ADD COLUMN verified INTEGER NOT NULL DEFAULT 0;
 UPDATE leads SET domain = lower(trim(substr(email, instr(email, '@') + 1))) WHERE email LIKE '%@%';
 
 -- q= matches anywhere in the email, name or company: no B-tree index serves a match inside a
--- text, so a search walks the leads in score order (leads_by_score) and stops once it has a page. channel= pages in score order within a site's channel straight from this
--- index; its prefix (site, channel) also serves by_channel, so the older index goes.
+-- text, so a search walks the leads in score order and stops once it has a page: within a site
+-- by leads_by_score, across sites (no site=, as the dashboard's "all sites") by the index below,
+-- without which every page of the listing read and sorted every lead.
+CREATE INDEX IF NOT EXISTS leads_all_by_score ON leads (score DESC, id);
+
+-- channel= pages in score order within a site's channel straight from this index; its prefix
+-- (site, channel) also serves by_channel, so the older index goes.
 CREATE INDEX IF NOT EXISTS leads_by_channel_score ON leads (site, channel, score DESC, id);
 DROP INDEX IF EXISTS leads_by_channel;
