@@ -217,7 +217,7 @@ async function renderHooks(): Promise<void> {
   replaceIfChanged(byId("hooks"), JSON.stringify(deliveries), () => [
     deliveries.length
       ? table(
-          ["When", "Alert", "Endpoint", "Status", "Attempts", "Lead", ""],
+          ["When", "Alert", "Endpoint", "Status", "Attempts", "For", ""],
           deliveries.map((d) =>
             h(
               "tr",
@@ -227,7 +227,7 @@ async function renderHooks(): Promise<void> {
               h("td", {}, d.endpoint),
               h("td", { class: d.status === "delivered" ? "ok" : d.status === "pending" ? "" : "bad" }, d.status, d.last_error ? h("span", { class: "mute" }, ` ${d.last_error.slice(0, 80)}`) : null),
               h("td", {}, d.attempts),
-              h("td", {}, hashLink(d.lead_id.slice(0, 8), { lead: d.lead_id })),
+              h("td", {}, d.account ? hashLink(d.account.domain, { account: d.account.domain, site: d.account.site }) : hashLink(d.lead_id.slice(0, 8), { lead: d.lead_id })),
               h(
                 "td",
                 {},

@@ -67,12 +67,17 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => failing.listen(0, "127.0.0.1", resolve));
   // The dev inbox is the collector's own route, so its port is chosen first.
   const port = await freePort();
-  const webhook = (id: string, url: string) => ({ id, url, events: ["lead.sql"], secret_env: "WEBHOOK_SECRET_SALES", format: "standard" });
+  const webhook = (id: string, url: string, events: string[]) => ({ id, url, events, secret_env: "WEBHOOK_SECRET_SALES", format: "standard" });
   collector = await startCollector({
     port,
     config: {
       ...CONFIG,
-      webhooks: [webhook("sales", `http://127.0.0.1:${port}/dev/inbox/sales`), webhook("crm", `http://127.0.0.1:${(failing.address() as AddressInfo).port}/hook`)],
+      // Acme's two leads (60 points) make their account hot.
+      accounts: { hot: { min_leads: 2, min_score: 50, within: "14d" } },
+      webhooks: [
+        webhook("sales", `http://127.0.0.1:${port}/dev/inbox/sales`, ["lead.sql", "account.hot"]),
+        webhook("crm", `http://127.0.0.1:${(failing.address() as AddressInfo).port}/hook`, ["lead.sql"]),
+      ],
     },
     // The retry schedule shrunk (24 h becomes under a second), so a failing endpoint fails for good in seconds.
     vars: { LEADLIGHT_BASE_PATH: BASE_PATH, LEADLIGHT_RETRY_SCALE: "0.00001" },
@@ -98,7 +103,7 @@ beforeAll(async () => {
   }
   const identify = (email: string, traits: object) => api("/v1/identify", { method: "POST", body: JSON.stringify({ site: SITE, email, traits }) });
   await identify(ACME[0] ?? "", { name: "Ana Lima", title: "VP Sales", company: "Acme Corp", company_size: 120 });
-  await identify(ACME[1] ?? "", { name: "Ben Okafor", company: "Acme Corp" });
+  await identify(ACME[1] ?? "", { name: "Ben Okafor", title: "Head of IT", company: "Acme Corp" });
   await identify(GLOBEX, { name: "Zed Moss", company: "Globex Industries" });
   const paid = await ingest("v-paid", [
     event(7, { type: "page_view", url: "https://www.site.test/?utm_source=google&utm_medium=cpc&utm_campaign=brand", title: "Home" }),
@@ -285,7 +290,7 @@ describe("accounts", () => {
 });
 
 describe("webhooks", () => {
-  test("a failed delivery is redelivered from the webhook log, and the dev inbox shows the signed alert sales received", async () => {
+  test("a failed delivery is redelivered from the webhook log, an account alert links to its account, and the dev inbox shows the signed alert sales received", async () => {
     // The hostile lead asked for a demo: lead.sql, to the dev inbox and to the failing receiver.
     let failed: DeliveryLogEntry | undefined;
     for (let tries = 0; !failed; tries++) {
@@ -308,6 +313,11 @@ describe("webhooks", () => {
     await expect.poll(() => calls).toContain(`POST /v1/deliveries/${encodeURIComponent(failed.id)}/redeliver`);
     // The collector tried the receiver again.
     await expect.poll(() => failingHits, { timeout: 15_000 }).toBeGreaterThan(hitsBefore);
+
+    // An account's alert in the log links to the account.
+    await page.locator("#hooks tr", { hasText: "account.hot" }).getByRole("link", { name: "acme-corp.example" }).click();
+    await page.waitForSelector("#account tr[data-id]");
+    expect(new URL(page.url()).hash).toBe("#account=acme-corp.example&site=pk_demo");
     expect(errors).toEqual([]);
     await context.close();
   });
