@@ -69,15 +69,13 @@ async function writeLeads(db: D1Database, messages: Messages): Promise<Set<Messa
  * answer in one statement; answers the messages whose report did not make it.
  */
 async function feedAccounts(env: Env, messages: Messages): Promise<Set<Message<IndexMessage>>> {
-  const groups = [...groupBy(messages.filter((m) => m.body.account), (m) => `${m.body.copy.site}\n${m.body.account?.domain}`).values()].map((mine) => {
-    const first = mine[0] as Message<IndexMessage>;
-    return {
-      site: first.body.copy.site,
-      domain: first.body.account?.domain ?? "",
-      messages: mine,
-      reports: mine.flatMap((m): TimedReport[] => (m.body.account ? [{ report: m.body.account.report, at: m.body.account.at }] : [])),
-    };
-  });
+  const reporting = messages.flatMap((message) => (message.body.account ? [{ message, site: message.body.copy.site, ...message.body.account }] : []));
+  const groups = [...groupBy(reporting, (r) => `${r.site}\n${r.domain}`).values()].map((mine) => ({
+    site: mine[0]?.site ?? "",
+    domain: mine[0]?.domain ?? "",
+    messages: mine.map((r) => r.message),
+    reports: mine.map(({ report, at }): TimedReport => ({ report, at })),
+  }));
   const failed = new Set<Message<IndexMessage>>();
   if (groups.length === 0) return failed;
   const outcomes = await settleEach(groups, CALLS_AT_ONCE, (g) => accountStub(env, g.site, g.domain).reportMany(g.site, g.domain, g.reports));

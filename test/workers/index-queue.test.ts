@@ -106,6 +106,18 @@ describe("the index queue's consumer", () => {
     );
   });
 
+  it("feeds 1,000 leads of 50 accounts in batches of 100 for at most 0.05 D1 statements per lead change", { timeout: 60_000 }, async () => {
+    const { copies } = batchOf(50, 20);
+    const watch = watched();
+    for (let start = 0; start < copies.length; start += 100) {
+      const result = await consume(watch.env, "leadlight-index", copies.slice(start, start + 100));
+      expect(result.retryMessages).toEqual([]);
+    }
+    // Each copy carries at least one change (its stage change here, a score or an event at least).
+    expect(watch.counts.statements / copies.length).toBeLessThanOrEqual(0.05);
+    expect(new Set(watch.calls).size).toBe(50);
+  });
+
   it("retries only the messages of an account that could not be reached, and logs it without emails", async () => {
     const { domains, copies } = batchOf(3, 2);
     const failing = domains[1] ?? "";
