@@ -23,6 +23,12 @@ const SITE = "pk_demo";
 const HEADERS = { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, "content-type": "application/json" };
 /** More leads than one page of the list (50). */
 const PAGING_LEADS = 52;
+/** Companies of one lead each, so the accounts list (20 a page) has a second page. */
+const SMALL_ACCOUNTS = 18;
+/** The seeded leads: the hostile one, the paging ones, two at Acme, Globex's, the paid one, the small accounts'. */
+const LEADS = 1 + PAGING_LEADS + 4 + SMALL_ACCOUNTS;
+/** The seeded accounts: paging.example, xss.example, acme-corp.example, globex.example, paid.example and the small ones. */
+const ACCOUNTS = 5 + SMALL_ACCOUNTS;
 
 /** Every field a page or a chat widget controls, carrying markup that runs if parsed as HTML. */
 const XSS = `"><img src=x onerror="window.__pwned=1;alert(1)"><script>window.__pwned=2</script>`;
@@ -102,6 +108,7 @@ beforeAll(async () => {
     );
   }
   const identify = (email: string, traits: object) => api("/v1/identify", { method: "POST", body: JSON.stringify({ site: SITE, email, traits }) });
+  await Promise.all(Array.from({ length: SMALL_ACCOUNTS }, (_, i) => identify(`owner@small-${i}.example`, { company: `Small ${i}` })));
   await identify(ACME[0] ?? "", { name: "Ana Lima", title: "VP Sales", company: "Acme Corp", company_size: 120 });
   await identify(ACME[1] ?? "", { name: "Ben Okafor", title: "Head of IT", company: "Acme Corp" });
   await identify(GLOBEX, { name: "Zed Moss", company: "Globex Industries" });
@@ -112,13 +119,13 @@ beforeAll(async () => {
   if (paid.status !== 202) throw new Error(`the paid-search visit was refused: ${await paid.text()}`);
   // The list reads the lead index, seconds behind the leads themselves; accounts are fed by the
   // leads' alarms, later still.
-  for (let tries = 0; (await api<{ leads: unknown[] }>("/v1/leads?limit=500")).leads.length < PAGING_LEADS + 5; tries++) {
+  for (let tries = 0; (await api<{ leads: unknown[] }>("/v1/leads?limit=500")).leads.length < LEADS; tries++) {
     if (tries > 60) throw new Error("the lead index never listed every seeded lead");
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   for (let tries = 0; ; tries++) {
     const { accounts } = await api<{ accounts: AccountListItem[] }>(`/v1/accounts?site=${SITE}&limit=500`);
-    if (accounts.find((a) => a.domain === "acme-corp.example")?.leads === 2 && accounts.some((a) => a.domain === "xss.example")) break;
+    if (accounts.find((a) => a.domain === "acme-corp.example")?.leads === 2 && accounts.length === ACCOUNTS) break;
     if (tries > 120) throw new Error(`the accounts never formed: ${JSON.stringify(accounts)}\n${collector.output().slice(-4000)}`);
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
@@ -176,7 +183,7 @@ describe("finding leads", () => {
     const { page, calls, context, errors } = await open();
     expect(await page.locator("#leads tr.row").count()).toBe(50);
     await page.click("#next");
-    await expect.poll(() => page.locator("#leads tr.row").count()).toBe(PAGING_LEADS + 5 - 50);
+    await expect.poll(() => page.locator("#leads tr.row").count()).toBe(LEADS - 50);
     expect(calls.some((c) => c.startsWith("GET /v1/leads?") && c.includes("cursor="))).toBe(true);
     await page.click("#first");
     await expect.poll(() => page.locator("#leads tr.row").count()).toBe(50);
@@ -278,9 +285,17 @@ describe("accounts", () => {
     await shared.context.close();
   });
 
-  test("the accounts list filters by a minimum score", async () => {
+  test("the accounts list pages through every account and filters by a minimum score", async () => {
     const { page, calls, context } = await open();
-    await page.waitForSelector("#accounts tr[data-domain]");
+    const rows = page.locator("#accounts tr[data-domain]");
+    await expect.poll(() => rows.count()).toBe(20);
+    await page.click("#accounts-next");
+    await expect.poll(() => rows.count()).toBe(ACCOUNTS - 20);
+    expect(calls).toContainEqual(expect.stringMatching(/^GET \/v1\/accounts\?.*cursor=/));
+    await page.click("#accounts-first");
+    await expect.poll(() => rows.count()).toBe(20);
+    expect(await page.isHidden("#accounts-first")).toBe(true);
+
     await page.fill("#account-min", "100000");
     await page.click("#account-find button[type=submit]");
     await expect.poll(() => page.textContent("#accounts")).toContain("No account reaches that score");
