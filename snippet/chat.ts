@@ -76,7 +76,8 @@ export function chats(emit: Emit): void {
           widget,
           event,
           safe((payload?: unknown) => {
-            if (action == "@") emit({ type: "identify", props: { email: test ? widget.get(test).email : (payload as { data?: { email: string } }).data?.email || (payload as string) } }, 1);
+            // A form sent without an email (LiveChat's post-chat survey) identifies no one.
+            if (action == "@") (payload = test ? widget.get(test).email : (payload as { data?: { email: string } }).data?.email || payload) && emit({ type: "identify", props: { email: payload as string } }, 1);
             else if (!test || JSON.stringify(payload).includes(test)) emit({ type: "chat", url: here(), props: { provider, action } });
           }),
         );

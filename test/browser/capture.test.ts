@@ -154,4 +154,21 @@ describe.concurrent("chat identity", () => {
     expect(identified(await h.eventsWhen(visitor, (e) => identified(e).length >= 1))).toEqual([{ email }]);
     expect((await h.lead(visitor))?.lead).toMatchObject({ email });
   });
+
+  test("livechat: a form sent without an email identifies no one and costs no refused batch", async ({ expect }) => {
+    const { page } = await h.open();
+    const refused: number[] = [];
+    page.on("response", (response) => {
+      if (response.url().endsWith("/v1/events") && response.request().method() === "POST" && response.status() >= 400) refused.push(response.status());
+    });
+    await page.goto(`${h.site.url}/chat/livechat.html`);
+    const visitor = await h.visitorOf(page);
+    await page.waitForFunction(() => (window as unknown as { __widget?: { hooked(): boolean } }).__widget?.hooked());
+    await page.evaluate(() => (window as unknown as { __widget: { survey(): void } }).__widget.survey());
+    // A later chat action shows the survey's turn has passed through the snippet's queue.
+    await page.evaluate(() => (window as unknown as { __widget: { open(): void } }).__widget.open());
+    const chats = await h.eventsWhen(visitor, (e) => ofType(e, "chat").length >= 1);
+    expect(ofType(chats, "identify")).toEqual([]);
+    expect(refused).toEqual([]);
+  });
 });

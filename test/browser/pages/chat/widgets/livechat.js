@@ -31,6 +31,8 @@
       customer.email = address;
       fire("form_submitted", { type: "prechat" });
     },
+    // A post-chat survey sent by a visitor who never gave an email.
+    survey: () => fire("form_submitted", { type: "postchat" }),
     hooked: () => (handlers.new_event || []).length > 0, // the site's page never listens to it
   };
 })();
