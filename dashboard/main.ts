@@ -111,7 +111,6 @@ function renderFunnel(stats: FunnelStats): void {
   ]);
 }
 
-
 // ---- Leads: search, filters and paging.
 const stageSelect = byId<HTMLSelectElement>("stage");
 for (const stage of STAGES) stageSelect.append(h("option", { value: stage }, stage));
