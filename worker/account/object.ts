@@ -100,7 +100,7 @@ export class Account extends DurableObject<Env> {
   async remove(leadId: string, at: number): Promise<void> {
     this.store.addDeparted(leadId, at);
     if (this.store.removeMember(leadId)) this.store.setIndexDue(Date.now());
-    if (this.store.row()?.index_due == null) return;
+    if ((this.store.row()?.index_due ?? null) === null) return;
     // Also what makes the write below again, should it fail.
     await this.arm();
     if (this.store.members().length === 0) await this.pushListing();
