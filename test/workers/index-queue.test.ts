@@ -7,6 +7,7 @@
 import { createExecutionContext, createMessageBatch, env, getQueueResult, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import worker from "../../worker/index";
+import { accountStub } from "../../worker/account/stub";
 import { DEAD_LETTER_QUEUE, writeIndexBatch } from "../../worker/index-queue";
 import type { IndexMessage } from "../../worker/lead/index-sync";
 import { SITE, eventually, identify, indexRow, leadByEmail, send, track, uid } from "./helpers";
@@ -134,8 +135,9 @@ describe("the index queue's consumer", () => {
 });
 
 describe("the dead-letter queue's consumer", () => {
-  it("logs a lost copy and has its lead send a fresh one, with the stage changes the lost one carried", async () => {
-    const email = `${uid("lost")}@acme.io`;
+  it("logs a lost copy and has its lead send a fresh one, with the stage changes and the account report the lost one carried", { timeout: 30_000 }, async () => {
+    const domain = `${uid("lost").toLowerCase()}.io`;
+    const email = `ada@${domain}`;
     await send(uid("v"), [identify(email, { title: "VP Sales", company_size: 200 }), track("demo_request")]);
     const lead = (await leadByEmail(email)) as { id: string };
     await indexRow(lead.id, (row) => row.stage === "sql");
@@ -147,13 +149,18 @@ describe("the dead-letter queue's consumer", () => {
         .toArray();
       return changes.map((c) => ({ sequence: c.sequence, from: c.from_stage, to: c.to_stage, at: c.at }));
     });
+    const account = accountStub(env, SITE, domain);
+    await vi.waitFor(async () => expect((await account.describe())?.leads.map((l) => l.id)).toEqual([lead.id]), { timeout: 10_000 });
     await env.LEAD_INDEX.batch([
       env.LEAD_INDEX.prepare("DELETE FROM stage_changes WHERE lead_id = ?").bind(lead.id),
       env.LEAD_INDEX.prepare("DELETE FROM leads WHERE id = ?").bind(lead.id),
     ]);
+    await runInDurableObject(account, (_, state) => state.storage.sql.exec("DELETE FROM members"));
+    const at = Date.now() - 60_000;
     const message = {
-      at: Date.now() - 60_000,
+      at,
       copy: { id: lead.id, site: SITE, lead: null, changes: lost, deliveries: [], feedback: [] },
+      account: { domain, report: { id: lead.id, email, stage: "sql", score: 0, last_seen: at }, at },
     } as unknown as IndexMessage;
 
     const errors = vi.spyOn(console, "error").mockImplementation(() => {});
@@ -169,5 +176,8 @@ describe("the dead-letter queue's consumer", () => {
       return results.length === lost.length ? results.map((r) => r.to_stage) : null;
     }, "the lost stage changes");
     expect(changes).toEqual(lost.map((c) => c.to));
+    await vi.waitFor(async () => expect((await account.describe())?.leads).toEqual([expect.objectContaining({ id: lead.id, stage: "sql" })]), {
+      timeout: 10_000,
+    });
   });
 });
