@@ -62,8 +62,9 @@ describe("erasing a lead while its visitors keep sending", () => {
     expect((await admin(`/v1/leads/${id}`, { method: "DELETE" })).status).toBe(200);
     // The visitor's object as it would be had it handed over just after the erasure listed visitors.
     const stub = env.LEAD.get(env.LEAD.idFromName(visitorObjectName(SITE, visitor)));
-    await runInDurableObject(stub, (_, state) => {
-      const store = new LeadStore(state.storage.sql);
+    await runInDurableObject(stub, (instance, state) => {
+      // The object's own store, so what it remembers of its row follows these writes.
+      const store = (instance as unknown as { store: LeadStore }).store;
       store.create({ id: state.id.toString(), kind: "visitor", site: SITE, visitor, now: Date.now() });
       store.updateProfile({ lastSeen: Date.now(), collectorUrl: null, email: address, traits: {} });
       store.setForward(id);

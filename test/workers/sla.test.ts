@@ -9,6 +9,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import testConfig from "../fixtures/workers.config.json";
 import { emailLead } from "../../worker/identity";
+import type { LeadStore } from "../../worker/lead/store";
 import { SITE, admin, identify, send, track, uid } from "./helpers";
 import { drain, receiver } from "./webhooks-support";
 
@@ -37,8 +38,10 @@ const clock = (stub: Stub) =>
 
 /** Time travel: the SLA ran out a moment ago, and the alarm is due now. */
 const expire = (stub: Stub) =>
-  runInDurableObject(stub, async (_, state) => {
+  runInDurableObject(stub, async (instance, state) => {
     state.storage.sql.exec("UPDATE lead SET sla_due = min(sla_due, ?)", Date.now() - 1);
+    // Written behind the object's back: it must read its row again.
+    (instance as unknown as { store: LeadStore }).store.forget();
     await state.storage.setAlarm(Date.now());
   });
 

@@ -129,7 +129,7 @@ export class Lead extends DurableObject<Env> {
       store: this.store,
       outbox: this.outbox,
       score: this.score,
-      transaction: (fn) => ctx.storage.transactionSync(fn),
+      transaction: (fn) => this.transaction(fn),
       arm: () => this.arm(),
     };
     ctx.blockConcurrencyWhile(async () => {
@@ -139,7 +139,13 @@ export class Lead extends DurableObject<Env> {
   }
 
   private transaction<T>(fn: () => T): T {
-    return this.ctx.storage.transactionSync(fn);
+    try {
+      return this.ctx.storage.transactionSync(fn);
+    } catch (error) {
+      // Rolled back: what the store remembers from inside it may never have been.
+      this.store.forget();
+      throw error;
+    }
   }
 
   /**
@@ -434,6 +440,7 @@ export class Lead extends DurableObject<Env> {
   private async wipe(): Promise<void> {
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
+    this.store.forget();
     this.score.reset();
     this.alarmAt = undefined;
     this.erasing = false;
