@@ -6,7 +6,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-import { z } from "zod";
+import * as z from "zod";
 import { Config } from "../worker/config";
 
 /** Beside the config at the repository root; this file runs from scripts/ or, bundled, dist/. */

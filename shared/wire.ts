@@ -2,7 +2,7 @@
  * The ingest wire format: what the snippet (or any client) POSTs to /v1/events.
  * One schema, used by the Worker to validate and by the snippet for its types.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { ILL_FORMED, type JsonValue, isWellFormed, jsonProblem } from "./json-limits";
 
 /** Hard limits on what one request may carry; the Worker refuses anything larger. */

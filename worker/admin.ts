@@ -9,7 +9,7 @@
 import { Hono } from "hono";
 import { bearerAuth } from "hono/bearer-auth";
 import { timingSafeEqual } from "hono/utils/buffer";
-import { z } from "zod";
+import * as z from "zod";
 import { DELIVERY_STATUSES, type LeadView } from "../shared/api";
 import { Email, LIMITS, Traits, normalizeEmail } from "../shared/wire";
 import { type Config, ConfigError, STAGES, parseConfig } from "./config";

@@ -6,7 +6,7 @@
  * leadlight.config.schema.json, the JSON Schema editors check the file with, is generated from
  * these schemas (descriptions included): after changing them, run `npm run config:schema`.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { EVENT_TYPES } from "../shared/wire";
 
 // The scoring engine's tests still import the glob definition from here; the one implementation

@@ -5,7 +5,7 @@
  * consumer writes many leads' copies in one batch (`writeCopies`). The index may lag by seconds,
  * never by a change. The schema is migrations/*.sql.
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { DeliveryLogEntry, LeadListItem } from "../shared/api";
 import { CHANNELS, type Channel } from "./attribution/touch";
 import type { FeedbackFact, SlaCutoffs } from "./calibration";

@@ -7,7 +7,7 @@
  * curl -H "Authorization: Bearer $ADMIN_TOKEN" 'http://127.0.0.1:8787/v1/accounts/acme.io?site=pk_demo'
  */
 import type { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { LIMITS } from "../../shared/wire";
 import type { Env } from "../env";
 import { ApiError } from "../errors";

@@ -5,7 +5,7 @@
  * and its last one; a direct visit never replaces a last touch (last non-direct click), so a
  * campaign keeps the credit when the visitor comes back through a bookmark.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { knownReferrer, sourceMedium, type ReferrerMedium } from "./referrers";
 
 export const CHANNELS = [

@@ -9,7 +9,7 @@
  */
 import type { MiddlewareHandler } from "hono";
 import { validator } from "hono/validator";
-import type { z } from "zod";
+import type * as z from "zod";
 import type { Env } from "../env";
 import { ApiError, type ErrorCode } from "../errors";
 import { readText } from "./body";
