@@ -19,6 +19,7 @@ import { accountRoutes } from "./account/routes";
 import { accountStub } from "./account/stub";
 import { CHANNELS } from "./attribution/touch";
 import { ApiError } from "./errors";
+import { collectorBase } from "./http/base-path";
 import { jsonBody, query } from "./http/validate";
 import { emailLead, leadById, visitorLead, visitorObjectName } from "./identity";
 import { calibrate, feedbackSummary, slaCutoffs } from "./calibration";
@@ -242,7 +243,7 @@ admin.post("/v1/identify", jsonBody(IdentifyBody, "the body does not match {site
   if (!site) throw new ApiError("unknown_site", `no site has the key "${key}"`);
 
   const event = { id: `srv_${crypto.randomUUID()}`, type: "identify" as const, ts: Date.now(), props: { email, traits } };
-  const collectorUrl = new URL(c.req.url).origin;
+  const collectorUrl = collectorBase(c.req.url, c.env.LEADLIGHT_BASE_PATH);
   let id: string;
   if (visitor) {
     // The site's own server is trusted: its identify counts as proven.

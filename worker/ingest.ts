@@ -14,6 +14,7 @@ import { LIMITS, parseBatch } from "../shared/wire";
 import { requestBotReason } from "./bot";
 import { type Env, secret } from "./env";
 import { ApiError } from "./errors";
+import { collectorBase } from "./http/base-path";
 import { readJson } from "./http/validate";
 import { visitorLead } from "./identity";
 import { proveIdentifies } from "./identity-proof";
@@ -85,7 +86,7 @@ ingest.post(
 
     let result = { accepted: 0, duplicates: 0, lead: null as string | null };
     if (parsed.events.length > 0) {
-      const collector = new URL(c.req.url).origin;
+      const collector = collectorBase(c.req.url, c.env.LEADLIGHT_BASE_PATH);
       const { events, proven } = await proveIdentifies(parsed.events, site.identity_secret_env ? secret(c.env, site.identity_secret_env) : undefined);
       result = await visitorLead(c.env, site.key, parsed.batch.visitor).ingest({
         site: site.key,

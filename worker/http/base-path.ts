@@ -23,3 +23,18 @@ export function normalize(basePath: string | undefined): string {
   const trimmed = (basePath ?? "").trim().replace(/^\/*/, "/").replace(/\/+$/, "");
   return trimmed === "/" ? "" : trimmed;
 }
+
+/**
+ * Where the collector is, as the request reached it: its origin, plus the prefix when the request
+ * came under it. Links the collector hands out (the dashboard link in an alert) start here, so
+ * they work behind a route such as `www.example.com/ll/*` as well as on workers.dev.
+ *
+ * @example
+ * collectorBase("https://www.example.com/ll/v1/events", "/ll") // "https://www.example.com/ll"
+ * collectorBase("https://ll.workers.dev/v1/events", "/ll")     // "https://ll.workers.dev"
+ */
+export function collectorBase(requestUrl: string, basePath: string | undefined): string {
+  const url = new URL(requestUrl);
+  const base = normalize(basePath);
+  return base !== "" && unmount(url.pathname, base) !== url.pathname ? `${url.origin}${base}` : url.origin;
+}
