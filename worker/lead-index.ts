@@ -427,23 +427,6 @@ export async function openOverSla(db: D1Database, site: string | undefined, from
   return row?.n ?? 0;
 }
 
-/** The webhook delivery log across leads, newest first. */
-export async function listDeliveryLog(db: D1Database, status: string | undefined, limit: number) {
-  const { results } = await db
-    .prepare(
-      `SELECT id, lead_id, endpoint, type, sequence, status, attempts, last_error, updated_at FROM deliveries
-       ${status === undefined ? "" : "WHERE status = ?"} ORDER BY updated_at DESC LIMIT ?`,
-    )
-    .bind(...(status === undefined ? [] : [status]), limit)
-    .all<IndexedDelivery & { lead_id: string }>();
-  return results.map((row): DeliveryLogEntry => ({ ...row, updated_at: new Date(row.updated_at).toISOString() }));
-}
-
-/** The lead a delivery belongs to, for redelivery. */
-export async function deliveryLead(db: D1Database, id: string): Promise<string | null> {
-  return (await db.prepare("SELECT lead_id FROM deliveries WHERE id = ?").bind(id).first<{ lead_id: string }>())?.lead_id ?? null;
-}
-
 /**
  * One page of lead ids for the rescoring sweep, by id after `after`: known leads (with an email)
  * or anonymous visitors, never won or lost leads (their stage can no longer move). Keyed by id,

@@ -42,7 +42,7 @@ export type LeadRow = {
   indexed_feedback: number;
   /** Its first and last touch (attribution/touch.ts `Attribution` as JSON); null before its first page view. */
   source: string | null;
-  /** The last report sent to the lead's account (account-sync.ts), as JSON; null before any. */
+  /** The last report sent to the lead's account (account-sync.ts), as JSON; null before any, "" to send it again (after a lost copy). */
   account_report: string | null;
   /** 1 once its email was proven: a verified identify, or the site's server (admin /v1/identify). */
   verified: number;
