@@ -12,24 +12,26 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { WebhookConfig } from "../../worker/config";
 import { emailLead } from "../../worker/identity";
 import { disabledEndpoints, enableEndpoint } from "../../worker/webhooks/endpoints";
-import { type TestDeliveryEnv as DeliveryEnv, deliverDue, deliveryEndpoint, enqueueAlerts, listDeliveries, redeliver } from "./webhooks-support";
+import { type DeliveryEnv, deliverDue } from "../../worker/webhooks/delivery";
+import { OutboxStore } from "../../worker/webhooks/store";
 import { SITE, identify, send, uid } from "./helpers";
-import { SECRET, deliveries, drain, receiver, testAlert, testHook } from "./webhooks-support";
+import { SECRET, deliveries, drain, receiver, secrets, testAlert, testHook } from "./webhooks-support";
 
-const SHARED: DeliveryEnv = { LEADLIGHT_DEV: "true", WEBHOOK_SECRET_SALES: SECRET, LEAD_INDEX: env.LEAD_INDEX };
+/** Local development, the sales endpoint's secret set, and the lead index every lead shares. */
+const SHARED: DeliveryEnv = { dev: true, secret: secrets({ WEBHOOK_SECRET_SALES: SECRET }), index: env.LEAD_INDEX };
 
 /** A Lead object of its own: its migrations made the outbox tables; nothing else is stored. */
 const newLead = () => env.LEAD.get(env.LEAD.newUniqueId());
 type Stub = ReturnType<typeof newLead>;
-const onLead = <R>(stub: Stub, fn: (sql: SqlStorage) => R | Promise<R>): Promise<R> =>
-  runInDurableObject(stub, (_, state) => fn(state.storage.sql));
+const onLead = <R>(stub: Stub, fn: (outbox: OutboxStore) => R | Promise<R>): Promise<R> =>
+  runInDurableObject(stub, (_, state) => fn(new OutboxStore(state.storage.sql)));
 
 /** Writes one alert to the lead's outbox and runs one delivery; returns the lead's deliveries. */
 const alertAndDeliver = (stub: Stub, hooks: WebhookConfig[], marker: string, sequence: number, deliveryEnv: DeliveryEnv = SHARED) =>
-  onLead(stub, async (sql) => {
-    enqueueAlerts(sql, hooks, [testAlert("lead.sql", sequence, marker)], Date.now());
-    await deliverDue(sql, deliveryEnv, hooks, Date.now());
-    return listDeliveries(sql);
+  onLead(stub, async (outbox) => {
+    outbox.enqueue(hooks, [testAlert("lead.sql", sequence, marker)], Date.now());
+    await deliverDue(outbox, deliveryEnv, hooks, Date.now());
+    return outbox.list();
   });
 
 /** A D1 binding that is down: every call throws. */
@@ -106,16 +108,16 @@ describe("410 Gone disables the endpoint for every lead", () => {
     receiver(m);
     const second = testHook({ id: `two-${m}`, url: `http://127.0.0.1:9/two-${m}` });
     const { db, statements } = countingIndex(env.LEAD_INDEX);
-    const list = await onLead(newLead(), async (sql) => {
-      enqueueAlerts(sql, [hook, second], [testAlert("lead.identified", 1, b), testAlert("lead.mql", 2, b), testAlert("lead.sql", 3, b)], Date.now());
-      await deliverDue(sql, { ...SHARED, LEAD_INDEX: db }, [hook, second], Date.now());
-      return listDeliveries(sql);
+    const list = await onLead(newLead(), async (outbox) => {
+      outbox.enqueue([hook, second], [testAlert("lead.identified", 1, b), testAlert("lead.mql", 2, b), testAlert("lead.sql", 3, b)], Date.now());
+      await deliverDue(outbox, { ...SHARED, index: db }, [hook, second], Date.now());
+      return outbox.list();
     });
     expect(list.map((d) => d.status)).toEqual(Array(6).fill("delivered"));
     expect(statements.filter((s) => /^\s*SELECT/i.test(s))).toHaveLength(1);
     // Nothing due: the run does not ask the index at all.
     statements.length = 0;
-    await onLead(newLead(), (sql) => deliverDue(sql, { ...SHARED, LEAD_INDEX: db }, [hook], Date.now()));
+    await onLead(newLead(), (outbox) => deliverDue(outbox, { ...SHARED, index: db }, [hook], Date.now()));
     expect(statements).toEqual([]);
   });
 
@@ -151,15 +153,15 @@ describe("enabled again", () => {
     // The receiver is back; the operator redelivers lead A's message. This is what the Lead
     // object's `redeliver` does: enable everywhere first, then the lead's own redelivery.
     gone = false;
-    await onLead(leadA, async (sql) => {
-      const endpoint = deliveryEndpoint(sql, heard?.id as string);
+    await onLead(leadA, async (outbox) => {
+      const endpoint = outbox.endpointOf(heard?.id as string);
       expect(endpoint).toBe(hook.id);
       await enableEndpoint(env.LEAD_INDEX, endpoint as string);
-      expect(redeliver(sql, heard?.id as string, Date.now())).not.toBeNull();
-      await deliverDue(sql, SHARED, [hook], Date.now());
+      expect(outbox.redeliver(heard?.id as string, Date.now())).toBe(true);
+      await deliverDue(outbox, SHARED, [hook], Date.now());
     });
     expect((await disabledEndpoints(env.LEAD_INDEX)).has(hook.id)).toBe(false);
-    expect((await onLead(leadA, (sql) => listDeliveries(sql)))[0]).toMatchObject({ id: heard?.id, status: "delivered" });
+    expect((await onLead(leadA, (outbox) => outbox.list()))[0]).toMatchObject({ id: heard?.id, status: "delivered" });
 
     // Lead B's next alert goes out; the one it missed stays disabled until it is redelivered too.
     const listB = await alertAndDeliver(leadB, [hook], b, 2);
@@ -191,7 +193,7 @@ describe("the lead index is down", () => {
     const calls = receiver(m, (call) => new Response(null, { status: call.body.includes(a) ? 410 : 204 }));
     vi.spyOn(console, "error").mockImplementation(() => undefined);
     await alertAndDeliver(newLead(), [hook], a, 1);
-    const [other] = await alertAndDeliver(newLead(), [hook], b, 1, { ...SHARED, LEAD_INDEX: downIndex });
+    const [other] = await alertAndDeliver(newLead(), [hook], b, 1, { ...SHARED, index: downIndex });
     expect(other).toMatchObject({ status: "delivered" });
     expect(calls).toHaveLength(2);
   });
@@ -200,7 +202,7 @@ describe("the lead index is down", () => {
     const { m, a, hook } = fresh();
     const calls = receiver(m, () => new Response(null, { status: 410 }));
     const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
-    const down = { ...SHARED, LEAD_INDEX: downIndex };
+    const down = { ...SHARED, index: downIndex };
     const leadA = newLead();
     await alertAndDeliver(leadA, [hook], a, 1, down);
     const list = await alertAndDeliver(leadA, [hook], a, 2, down);

@@ -7,19 +7,21 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { type TestDeliveryEnv as DeliveryEnv, deliverDue, enqueueAlerts, listDeliveries, nextDue, redeliver } from "./webhooks-support";
-import { SECRET, receiver, testAlert, testHook } from "./webhooks-support";
+import { type DeliveryEnv, deliverDue } from "../../worker/webhooks/delivery";
+import { OutboxStore } from "../../worker/webhooks/store";
+import { SECRET, receiver, secrets, testAlert, testHook } from "./webhooks-support";
 
 const OLD = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-const DEV: DeliveryEnv = { LEADLIGHT_DEV: "true", WEBHOOK_SECRET_SALES: SECRET };
+/** Local development (loopback URLs allowed), the sales endpoint's secret set. */
+const DEV: DeliveryEnv = { dev: true, secret: secrets({ WEBHOOK_SECRET_SALES: SECRET }) };
 
 let counter = 0;
 const hook = testHook;
 const alert = testAlert;
 
-/** Runs `fn` on the storage of a fresh Lead object (its migrations created the outbox tables). */
-function inObject<R>(fn: (sql: SqlStorage) => R | Promise<R>): Promise<R> {
-  return runInDurableObject(env.LEAD.get(env.LEAD.newUniqueId()), (_, state) => fn(state.storage.sql));
+/** Runs `fn` on the outbox of a fresh Lead object (its migrations created the outbox tables). */
+function inObject<R>(fn: (outbox: OutboxStore) => R | Promise<R>): Promise<R> {
+  return runInDurableObject(env.LEAD.get(env.LEAD.newUniqueId()), (_, state) => fn(new OutboxStore(state.storage.sql)));
 }
 
 const marker = () => `m${Date.now().toString(36)}${(counter++).toString(36)}`;
@@ -37,10 +39,10 @@ describe("event filters", () => {
       hook({ id: "marketing", url: "http://127.0.0.1:9/marketing", events: ["lead.identified", "lead.mql"] }),
       hook({ id: "nobody", url: "http://127.0.0.1:9/nobody", events: ["lead.won"] }),
     ];
-    const list = await inObject(async (sql) => {
-      enqueueAlerts(sql, hooks, [alert("lead.identified", 1, m), alert("lead.mql", 2, m), alert("lead.sql", 3, m)], Date.now());
-      await deliverDue(sql, DEV, hooks, Date.now());
-      return listDeliveries(sql);
+    const list = await inObject(async (outbox) => {
+      outbox.enqueue(hooks, [alert("lead.identified", 1, m), alert("lead.mql", 2, m), alert("lead.sql", 3, m)], Date.now());
+      await deliverDue(outbox, DEV, hooks, Date.now());
+      return outbox.list();
     });
     expect(list.map((d) => [d.endpoint, d.type, d.status]).sort()).toEqual([
       ["marketing", "lead.identified", "delivered"],
@@ -55,16 +57,20 @@ describe("event filters", () => {
   });
 
   it("no matching endpoint: no row, nothing due", async () => {
-    const due = await inObject((sql) => enqueueAlerts(sql, [hook({ events: ["lead.won"] })], [alert("lead.mql", 1, marker())], Date.now()));
+    const [list, due] = await inObject((outbox) => {
+      outbox.enqueue([hook({ events: ["lead.won"] })], [alert("lead.mql", 1, marker())], Date.now());
+      return [outbox.list(), outbox.nextDue()] as const;
+    });
+    expect(list).toEqual([]);
     expect(due).toBeNull();
   });
 
   it("one transition enqueued twice is still one message per endpoint", async () => {
     const m = marker();
-    const rows = await inObject((sql) => {
-      enqueueAlerts(sql, [hook()], [alert("lead.mql", 1, m)], Date.now());
-      enqueueAlerts(sql, [hook()], [alert("lead.mql", 1, m)], Date.now());
-      return listDeliveries(sql);
+    const rows = await inObject((outbox) => {
+      outbox.enqueue([hook()], [alert("lead.mql", 1, m)], Date.now());
+      outbox.enqueue([hook()], [alert("lead.mql", 1, m)], Date.now());
+      return outbox.list();
     });
     expect(rows).toHaveLength(1);
   });
@@ -74,11 +80,11 @@ describe("signing", () => {
   it("signs with every secret during a rotation; receivers on either verify, with the same webhook-id on each retry", async () => {
     const m = marker();
     const calls = receiver(m, (_, index) => new Response(null, { status: index === 0 ? 500 : 204 }));
-    const rotating: DeliveryEnv = { ...DEV, WEBHOOK_SECRET_SALES: `${OLD} ${SECRET}` };
-    await inObject(async (sql) => {
-      enqueueAlerts(sql, [hook()], [alert("lead.sql", 1, m)], Date.now());
-      await deliverDue(sql, rotating, [hook()], Date.now());
-      await deliverDue(sql, rotating, [hook()], Date.now() + 10_000);
+    const rotating: DeliveryEnv = { ...DEV, secret: secrets({ WEBHOOK_SECRET_SALES: `${OLD} ${SECRET}` }) };
+    await inObject(async (outbox) => {
+      outbox.enqueue([hook()], [alert("lead.sql", 1, m)], Date.now());
+      await deliverDue(outbox, rotating, [hook()], Date.now());
+      await deliverDue(outbox, rotating, [hook()], Date.now() + 10_000);
     });
     expect(calls).toHaveLength(2);
     for (const call of calls) {
@@ -95,10 +101,10 @@ describe("signing", () => {
     const m = marker();
     const calls = receiver(m);
     const hooks = [hook({ secret_env: "WEBHOOK_SECRET_X" })];
-    const [delivery, due] = await inObject(async (sql) => {
-      enqueueAlerts(sql, hooks, [alert("lead.sql", 1, m)], Date.now());
-      const next = await deliverDue(sql, DEV, hooks, Date.now());
-      return [listDeliveries(sql)[0], next] as const;
+    const [delivery, due] = await inObject(async (outbox) => {
+      outbox.enqueue(hooks, [alert("lead.sql", 1, m)], Date.now());
+      const next = await deliverDue(outbox, DEV, hooks, Date.now());
+      return [outbox.list()[0], next] as const;
     });
     expect(calls).toHaveLength(0);
     expect(delivery).toMatchObject({
@@ -109,10 +115,10 @@ describe("signing", () => {
   });
 
   it("a secret that is not whsec_ is refused the same way", async () => {
-    const [delivery] = await inObject(async (sql) => {
-      enqueueAlerts(sql, [hook()], [alert("lead.sql", 1, marker())], Date.now());
-      await deliverDue(sql, { ...DEV, WEBHOOK_SECRET_SALES: "hunter2" }, [hook()], Date.now());
-      return listDeliveries(sql);
+    const [delivery] = await inObject(async (outbox) => {
+      outbox.enqueue([hook()], [alert("lead.sql", 1, marker())], Date.now());
+      await deliverDue(outbox, { ...DEV, secret: secrets({ WEBHOOK_SECRET_SALES: "hunter2" }) }, [hook()], Date.now());
+      return outbox.list();
     });
     expect(delivery?.attempts[0]?.error).toBe("secret WEBHOOK_SECRET_SALES is not a whsec_<base64> value");
   });
@@ -123,9 +129,9 @@ describe("Slack", () => {
     const m = marker();
     const calls = receiver(m);
     const slack = hook({ id: "slack", url: "http://127.0.0.1:9/services/T0/B0/x", format: "slack", secret_env: undefined });
-    await inObject(async (sql) => {
-      enqueueAlerts(sql, [slack], [alert("lead.sql", 1, m)], Date.now());
-      await deliverDue(sql, DEV, [slack], Date.now());
+    await inObject(async (outbox) => {
+      outbox.enqueue([slack], [alert("lead.sql", 1, m)], Date.now());
+      await deliverDue(outbox, DEV, [slack], Date.now());
     });
     expect(calls).toHaveLength(1);
     const [call] = calls;
@@ -141,10 +147,10 @@ describe("refused URLs", () => {
   it("outside local development a loopback URL is a failed attempt, never sent and never retried", async () => {
     const m = marker();
     const calls = receiver(m);
-    const [delivery, due] = await inObject(async (sql) => {
-      enqueueAlerts(sql, [hook()], [alert("lead.sql", 1, m)], Date.now());
-      const next = await deliverDue(sql, { WEBHOOK_SECRET_SALES: SECRET }, [hook()], Date.now());
-      return [listDeliveries(sql)[0], next] as const;
+    const [delivery, due] = await inObject(async (outbox) => {
+      outbox.enqueue([hook()], [alert("lead.sql", 1, m)], Date.now());
+      const next = await deliverDue(outbox, { ...DEV, dev: false }, [hook()], Date.now());
+      return [outbox.list()[0], next] as const;
     });
     expect(calls).toHaveLength(0);
     expect(due).toBeNull();
@@ -156,10 +162,10 @@ describe("refused URLs", () => {
     const m = marker();
     const calls = receiver(m);
     const hooks = [hook({ url: "http://0xa9fea9fe/latest/meta-data" }), hook({ id: "lan", url: "http://[::ffff:192.168.1.1]/" })];
-    const list = await inObject(async (sql) => {
-      enqueueAlerts(sql, hooks, [alert("lead.sql", 1, m)], Date.now());
-      await deliverDue(sql, DEV, hooks, Date.now());
-      return listDeliveries(sql);
+    const list = await inObject(async (outbox) => {
+      outbox.enqueue(hooks, [alert("lead.sql", 1, m)], Date.now());
+      await deliverDue(outbox, DEV, hooks, Date.now());
+      return outbox.list();
     });
     expect(calls).toHaveLength(0);
     expect(list.map((d) => [d.status, d.attempts[0]?.error]).sort()).toEqual([
@@ -171,10 +177,10 @@ describe("refused URLs", () => {
   it("a redirect is not followed (it could lead to a private address) and counts as a failure", async () => {
     const m = marker();
     receiver(m, () => new Response(null, { status: 302, headers: { location: "http://169.254.169.254/" } }));
-    const [delivery] = await inObject(async (sql) => {
-      enqueueAlerts(sql, [hook()], [alert("lead.sql", 1, m)], Date.now());
-      await deliverDue(sql, DEV, [hook()], Date.now());
-      return listDeliveries(sql);
+    const [delivery] = await inObject(async (outbox) => {
+      outbox.enqueue([hook()], [alert("lead.sql", 1, m)], Date.now());
+      await deliverDue(outbox, DEV, [hook()], Date.now());
+      return outbox.list();
     });
     expect(delivery).toMatchObject({
       status: "pending",
@@ -191,10 +197,10 @@ describe("failures without an answer", () => {
       if (body.includes(m)) throw new DOMException("The operation was aborted due to timeout", "TimeoutError");
       return new Response(null, { status: 204 });
     });
-    const [delivery] = await inObject(async (sql) => {
-      enqueueAlerts(sql, [hook()], [alert("lead.sql", 1, m)], Date.now());
-      await deliverDue(sql, DEV, [hook()], Date.now());
-      return listDeliveries(sql);
+    const [delivery] = await inObject(async (outbox) => {
+      outbox.enqueue([hook()], [alert("lead.sql", 1, m)], Date.now());
+      await deliverDue(outbox, DEV, [hook()], Date.now());
+      return outbox.list();
     });
     expect(delivery).toMatchObject({ status: "pending", attempts: [{ status: null, error: "timed out after 15 s" }] });
   });
@@ -206,9 +212,9 @@ describe("failures without an answer", () => {
       if (String(init?.body).includes(m)) seen.push(init ?? {});
       return new Response(null, { status: 204 });
     });
-    await inObject(async (sql) => {
-      enqueueAlerts(sql, [hook()], [alert("lead.sql", 1, m)], Date.now());
-      await deliverDue(sql, DEV, [hook()], Date.now());
+    await inObject(async (outbox) => {
+      outbox.enqueue([hook()], [alert("lead.sql", 1, m)], Date.now());
+      await deliverDue(outbox, DEV, [hook()], Date.now());
     });
     expect(seen).toHaveLength(1);
     expect(seen[0]?.redirect).toBe("manual");
@@ -216,10 +222,10 @@ describe("failures without an answer", () => {
   });
 
   it("an endpoint removed from the config fails its pending messages", async () => {
-    const [delivery] = await inObject(async (sql) => {
-      enqueueAlerts(sql, [hook({ id: "gone" })], [alert("lead.sql", 1, marker())], Date.now());
-      await deliverDue(sql, DEV, [hook()], Date.now());
-      return listDeliveries(sql);
+    const [delivery] = await inObject(async (outbox) => {
+      outbox.enqueue([hook({ id: "gone" })], [alert("lead.sql", 1, marker())], Date.now());
+      await deliverDue(outbox, DEV, [hook()], Date.now());
+      return outbox.list();
     });
     expect(delivery).toMatchObject({ status: "failed", attempts: [{ error: 'endpoint "gone" is no longer in the config' }] });
   });
@@ -230,10 +236,10 @@ describe("endpoints are independent", () => {
     const m = marker();
     const calls = receiver(m, (call) => new Response(null, { status: call.url.endsWith("/down") ? 503 : 204 }));
     const hooks = [hook({ id: "down", url: "http://127.0.0.1:9/down" }), hook({ id: "up", url: "http://127.0.0.1:9/up" })];
-    const list = await inObject(async (sql) => {
-      enqueueAlerts(sql, hooks, [alert("lead.identified", 1, m), alert("lead.sql", 2, m)], Date.now());
-      await deliverDue(sql, DEV, hooks, Date.now());
-      return listDeliveries(sql);
+    const list = await inObject(async (outbox) => {
+      outbox.enqueue(hooks, [alert("lead.identified", 1, m), alert("lead.sql", 2, m)], Date.now());
+      await deliverDue(outbox, DEV, hooks, Date.now());
+      return outbox.list();
     });
     expect(calls.map((c) => [new URL(c.url).pathname, c.json.sequence])).toEqual(
       expect.arrayContaining([
@@ -258,14 +264,14 @@ describe("410 and redelivery", () => {
     const calls = receiver(m, (call) => new Response(null, { status: call.url.endsWith("/old") ? 410 : 204 }));
     const before = [hook({ url: "http://127.0.0.1:9/old" })];
     const after = [hook({ url: "http://127.0.0.1:9/new" })];
-    const list = await inObject(async (sql) => {
-      enqueueAlerts(sql, before, [alert("lead.identified", 1, m)], Date.now());
-      await deliverDue(sql, DEV, before, Date.now());
-      enqueueAlerts(sql, before, [alert("lead.mql", 2, m)], Date.now());
-      await deliverDue(sql, DEV, before, Date.now());
-      enqueueAlerts(sql, after, [alert("lead.sql", 3, m)], Date.now());
-      await deliverDue(sql, DEV, after, Date.now());
-      return listDeliveries(sql);
+    const list = await inObject(async (outbox) => {
+      outbox.enqueue(before, [alert("lead.identified", 1, m)], Date.now());
+      await deliverDue(outbox, DEV, before, Date.now());
+      outbox.enqueue(before, [alert("lead.mql", 2, m)], Date.now());
+      await deliverDue(outbox, DEV, before, Date.now());
+      outbox.enqueue(after, [alert("lead.sql", 3, m)], Date.now());
+      await deliverDue(outbox, DEV, after, Date.now());
+      return outbox.list();
     });
     expect(list.map((d) => [d.sequence, d.status])).toEqual([
       [3, "delivered"],
@@ -279,20 +285,19 @@ describe("410 and redelivery", () => {
     const m = marker();
     let up = false;
     const calls = receiver(m, () => new Response(null, { status: up ? 204 : 503 }));
-    const list = await inObject(async (sql) => {
-      enqueueAlerts(sql, [hook()], [alert("lead.sql", 1, m)], Date.now());
+    const list = await inObject(async (outbox) => {
+      outbox.enqueue([hook()], [alert("lead.sql", 1, m)], Date.now());
       let now = Date.now();
       for (let i = 0; i < 10; i++) {
-        await deliverDue(sql, DEV, [hook()], now);
+        await deliverDue(outbox, DEV, [hook()], now);
         now += 27 * 3_600_000; // past the longest wait: 24 h + 10 % jitter
       }
-      const failed = listDeliveries(sql, { status: "failed" });
+      const failed = outbox.list({ status: "failed" });
       up = true;
-      const due = redeliver(sql, failed[0]?.id as string, Date.now());
-      expect(due).not.toBeNull();
-      expect(nextDue(sql)).toBe(due);
-      await deliverDue(sql, DEV, [hook()], Date.now());
-      return [failed, listDeliveries(sql)] as const;
+      expect(outbox.redeliver(failed[0]?.id as string, Date.now())).toBe(true);
+      expect(outbox.nextDue()).toBeLessThanOrEqual(Date.now());
+      await deliverDue(outbox, DEV, [hook()], Date.now());
+      return [failed, outbox.list()] as const;
     });
     const [failed, [after]] = list;
     expect(failed).toHaveLength(1);
@@ -303,16 +308,16 @@ describe("410 and redelivery", () => {
   });
 
   it("redelivering an unknown id does nothing", async () => {
-    expect(await inObject((sql) => redeliver(sql, "msg_nope", Date.now()))).toBeNull();
+    expect(await inObject((outbox) => [outbox.redeliver("msg_nope", Date.now()), outbox.nextDue()])).toEqual([false, null]);
   });
 });
 
 describe("the read API shape", () => {
   it("lists newest first, filters by status and can include the exact body", async () => {
     const m = marker();
-    const [all, withBody, delivered] = await inObject(async (sql) => {
-      enqueueAlerts(sql, [hook()], [alert("lead.identified", 1, m), alert("lead.sql", 2, m)], Date.now());
-      return [listDeliveries(sql), listDeliveries(sql, { body: true, limit: 1 }), listDeliveries(sql, { status: "delivered" })] as const;
+    const [all, withBody, delivered] = await inObject(async (outbox) => {
+      outbox.enqueue([hook()], [alert("lead.identified", 1, m), alert("lead.sql", 2, m)], Date.now());
+      return [outbox.list(), outbox.list({ body: true, limit: 1 }), outbox.list({ status: "delivered" })] as const;
     });
     expect(all.map((d) => d.sequence)).toEqual([2, 1]);
     expect(all[0]).not.toHaveProperty("body");

@@ -1,52 +1,20 @@
 /**
- * Helpers for the webhook tests inside workerd: a fake receiver (the Worker's own `fetch`,
- * spied on: the Lead objects run in the tests' isolate), and ways to run a lead's alarm until
- * its outbox has nothing due and to move its retries forward in time.
+ * Fixtures of the webhook tests inside workerd: a fake receiver (the Worker's own `fetch`, spied
+ * on: the Lead objects run in the tests' isolate), ways to run a lead's alarm until its outbox
+ * has nothing due and to move its retries forward in time, and the endpoints, alerts and secrets
+ * of tests that drive the outbox (OutboxStore, deliverDue) directly.
  */
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { vi } from "vitest";
 import type { Delivery } from "../../shared/api";
 import type { LeadEventType, WebhookConfig } from "../../worker/config";
 import type { Lead } from "../../worker/lead/object";
-import { deliverDue as deliver } from "../../worker/webhooks/delivery";
+import type { DeliveryEnv } from "../../worker/webhooks/delivery";
 import type { Alert } from "../../worker/webhooks/payload";
-import { type ListOptions, OutboxStore } from "../../worker/webhooks/store";
+import { OutboxStore } from "../../worker/webhooks/store";
 
-/**
- * The outbox as the tests drive it, over an object's `sql`. The environment is given the way
- * wrangler gives it (variable names), so a test reads like the deployment it stands for.
- */
-export interface TestDeliveryEnv {
-  LEADLIGHT_DEV?: string;
-  LEAD_INDEX?: D1Database;
-  [secret: string]: unknown;
-}
-
-export function enqueueAlerts(sql: SqlStorage, hooks: readonly WebhookConfig[], alerts: readonly Alert[], now: number): number | null {
-  const outbox = new OutboxStore(sql);
-  outbox.enqueue(hooks, alerts, now);
-  return outbox.nextDue();
-}
-
-export const deliverDue = (sql: SqlStorage, env: TestDeliveryEnv, hooks: readonly WebhookConfig[], now: number) =>
-  deliver(
-    new OutboxStore(sql),
-    {
-      dev: env.LEADLIGHT_DEV === "true",
-      index: env.LEAD_INDEX,
-      secret: (name) => (typeof env[name] === "string" ? (env[name] as string) : undefined),
-    },
-    hooks,
-    now,
-  );
-
-export const listDeliveries = (sql: SqlStorage, options?: ListOptions): Delivery[] => new OutboxStore(sql).list(options);
-export const nextDue = (sql: SqlStorage): number | null => new OutboxStore(sql).nextDue();
-export const deliveryEndpoint = (sql: SqlStorage, id: string): string | null => new OutboxStore(sql).endpointOf(id);
-export function redeliver(sql: SqlStorage, id: string, now: number): number | null {
-  const outbox = new OutboxStore(sql);
-  return outbox.redeliver(id, now) ? outbox.nextDue() : null;
-}
+/** A DeliveryEnv's `secret` lookup over these values, as the Worker's environment would hold them. */
+export const secrets = (values: Record<string, string>): DeliveryEnv["secret"] => (name) => values[name];
 
 export const SECRET = "whsec_dGVzdC1zZWNyZXQtZm9yLWxlYWRsaWdodC10ZXN0cw==";
 
@@ -80,7 +48,7 @@ export function receiver(only: string, answer: (call: Received, index: number) =
 type LeadStub = DurableObjectStub<Lead>;
 
 export const deliveries = (stub: LeadStub): Promise<Delivery[]> =>
-  runInDurableObject(stub, (_, state) => listDeliveries(state.storage.sql));
+  runInDurableObject(stub, (_, state) => new OutboxStore(state.storage.sql).list());
 
 /** The raw outbox rows (oldest first), for what the read API does not show, like next_at. */
 export const outboxRows = (stub: LeadStub) =>
@@ -93,7 +61,7 @@ export const outboxRows = (stub: LeadStub) =>
   );
 
 export const alarmAt = (stub: LeadStub) => runInDurableObject(stub, (_, state) => state.storage.getAlarm());
-export const outboxDue = (stub: LeadStub) => runInDurableObject(stub, (_, state) => nextDue(state.storage.sql));
+export const outboxDue = (stub: LeadStub) => runInDurableObject(stub, (_, state) => new OutboxStore(state.storage.sql).nextDue());
 
 /**
  * Runs the lead's alarm until nothing in its outbox is due now (a message held behind a retrying
@@ -116,7 +84,7 @@ export const elapse = (stub: LeadStub) =>
     state.storage.sql.exec("UPDATE webhook_outbox SET next_at = min(next_at, ?) WHERE status = 'pending'", Date.now());
   });
 
-/** An endpoint config for tests that drive the outbox module directly (a loopback URL: LEADLIGHT_DEV). */
+/** An endpoint config for tests that drive the outbox directly (a loopback URL: a DeliveryEnv with `dev: true`). */
 export const testHook = (overrides: Partial<WebhookConfig> = {}): WebhookConfig => ({
   id: "sales",
   url: "http://127.0.0.1:9/hook",

@@ -9,8 +9,8 @@ import { Webhook } from "standardwebhooks";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { emailLead, visitorLead } from "../../worker/identity";
 import { enableEndpoint } from "../../worker/webhooks/endpoints";
-import { enqueueAlerts } from "./webhooks-support";
 import { RETRY_SCHEDULE_MS } from "../../worker/webhooks/schedule";
+import { OutboxStore } from "../../worker/webhooks/store";
 import { SITE, admin, identify, pageView, send, track, uid } from "./helpers";
 import { SECRET, alarmAt, deliveries, drain, elapse, outboxDue, outboxRows, receiver } from "./webhooks-support";
 
@@ -48,7 +48,7 @@ describe("the outbox is written with the stage change", () => {
       const hooks = [{ id: "sales", url: "https://hooks.example.com/x", events: ["lead.mql" as const], secret_env: "S", format: "standard" as const }];
       expect(() =>
         state.storage.transactionSync(() => {
-          enqueueAlerts(state.storage.sql, hooks, [alertFixture()], Date.now());
+          new OutboxStore(state.storage.sql).enqueue(hooks, [alertFixture()], Date.now());
           throw new Error("the stage change failed to store");
         }),
       ).toThrow("failed to store");
