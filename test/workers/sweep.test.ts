@@ -7,7 +7,7 @@
  * Worker serves notices it, as the first request of a freshly deployed isolate would.
  */
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { RescoreStatus } from "../../shared/api";
 import { parseConfig } from "../../worker/config";
 import { LeadStore } from "../../worker/lead/store";
@@ -80,12 +80,32 @@ const scoredState = async (id: string) => {
   return row && { stage: row.stage, score: row.score, engagement: row.engagement, fit: row.fit, sequence: row.sequence, rules_version: row.rules_version };
 };
 
+/**
+ * The Sweeper's log lines (`sweep.started`, `sweep.finished`), held back from the output: every
+ * test here runs two sweeps over leads, and one test reads them. Other lines are printed.
+ */
+let sweepLines: string[] = [];
+function holdSweepLines() {
+  const print = console.log.bind(console);
+  vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => {
+    if (typeof args[0] === "string" && args[0].includes('"event":"sweep.')) sweepLines.push(args[0]);
+    else print(...args);
+  });
+}
+
+beforeEach(() => {
+  sweepLines = [];
+  holdSweepLines();
+});
+
 afterEach(async () => {
   vi.restoreAllMocks();
+  holdSweepLines();
   // Back to the test config, swept, so the next test starts from the rules every other file uses.
   deploy(JSON.parse(ORIGINAL));
   await touchCollector();
   await sweepUntilDone(singleton(), versionOf(testConfig));
+  vi.restoreAllMocks();
 });
 
 describe("rescoring after a rules change", () => {
@@ -101,6 +121,10 @@ describe("rescoring after a rules change", () => {
     const status = await sweepUntilDone(singleton(), versionOf(rules));
     expect(status).toMatchObject({ state: "done", phase: null });
     expect(status.moved).toBeGreaterThanOrEqual(1);
+    // An operator reads that the sweep started, and what it did once done.
+    const logged = sweepLines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(logged).toContainEqual({ level: "info", event: "sweep.started", version: versionOf(rules) });
+    expect(logged).toContainEqual({ level: "info", event: "sweep.finished", version: versionOf(rules), leads: status.leads_done, rescored: status.rescored, moved: status.moved, failed: status.failed });
 
     await drain(leadStub(lead.id));
     const mql = calls.find((call) => call.json.type === "lead.mql");
