@@ -3,76 +3,48 @@
  * then is restarted on the same storage with rules B (as a deploy would be), and the lead, which
  * sends nothing after the restart, is rescored in the background and alerts as an MQL.
  */
-import { rmSync } from "node:fs";
-import { Webhook } from "standardwebhooks";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import bundled from "../../leadlight.config.json";
 import type { AlertBody, LeadListItem, RescoreStatus } from "../../shared/api";
-import { type Collector, TEST_ADMIN_TOKEN, startCollector, storageDir } from "../support/collector";
-import { type Receiver, type Received, startReceiver } from "../support/receiver";
+import { BROWSER, withReceiverAndCollector } from "../support/receiver-and-collector";
 
 const SECRET = "whsec_bGVhZGxpZ2h0LWUyZS1ydWxlcy1jaGFuZ2Utc2VjcmV0";
-const BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36";
 /** The restarted collector waits a few seconds before its first page (sweep/object.ts), then alerts. */
 const ALERT_TIMEOUT_MS = 45_000;
 
-let received: Received[] = [];
-let receiver: Receiver | undefined;
-let collector: Collector | undefined;
-const storage = storageDir();
+const e2e = withReceiverAndCollector({ secret: SECRET });
 
 /** The shipped rules with the download rule worth `points`, alerting the local receiver. */
-function rules(downloadPoints: number, port: number) {
+function rules(downloadPoints: number) {
   return {
     ...bundled,
     scoring: {
       ...bundled.scoring,
       engagement: bundled.scoring.engagement.map((rule) => (rule.id === "download" ? { ...rule, points: downloadPoints } : rule)),
     },
-    webhooks: [
-      { id: "sales", url: `http://127.0.0.1:${port}/leadlight`, events: ["lead.identified", "lead.mql"], secret_env: "WEBHOOK_SECRET_SALES", format: "standard" },
-    ],
+    webhooks: [e2e.webhook(["lead.identified", "lead.mql"])],
   };
 }
-
-const start = (config: object) => startCollector({ config, persistTo: storage, vars: { WEBHOOK_SECRET_SALES: SECRET, LEADLIGHT_RETRY_SCALE: "0.001" } });
-
-beforeAll(async () => {
-  receiver = await startReceiver();
-  received = receiver.received;
-});
-
-afterAll(async () => {
-  await collector?.stop();
-  await receiver?.close();
-  rmSync(storage, { recursive: true, force: true });
-});
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; received ${received.length} alerts`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; received ${e2e.received.length} alerts`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
-async function adminGet<T>(path: string): Promise<T> {
-  const response = await fetch(`${collector?.url}${path}`, { headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });
-  expect(response.status, await response.clone().text()).toBe(200);
-  return (await response.json()) as T;
-}
-
 const alert = (type: string, email: string): AlertBody | undefined =>
-  received
-    .map((r) => new Webhook(SECRET).verify(r.body, r.headers as Record<string, string>) as AlertBody)
+  e2e
+    .alerts()
+    .map((a) => a.body)
     .find((body) => body.type === type && body.data.lead.email === email);
 
 describe("a rules change reaches a lead that sends nothing", () => {
   it("restarted with a richer download rule, the collector alerts lead.mql for a quiet known lead, with cause rules_changed", async () => {
-    const port = receiver?.port ?? 0;
-    collector = await start(rules(10, port));
+    const collector = await e2e.start(rules(10));
     const email = `quiet-${Date.now().toString(36)}@acme.io`;
     const response = await fetch(`${collector.url}/v1/events`, {
       method: "POST",
@@ -90,23 +62,23 @@ describe("a rules change reaches a lead that sends nothing", () => {
     // 10 (business email) + 10 (download): known, below MQL (40). Its index copy lands a moment later.
     await waitFor("lead.identified", () => alert("lead.identified", email));
     const listed = await waitFor("the lead in the index", async () =>
-      (await adminGet<{ leads: LeadListItem[] }>("/v1/leads?stage=known")).leads.find((lead) => lead.email === email),
+      (await e2e.admin<{ leads: LeadListItem[] }>("/v1/leads?stage=known")).leads.find((lead) => lead.email === email),
     );
     expect(listed).toMatchObject({ stage: "known", score: 20 });
     await collector.stop();
 
     // The same storage, a download now worth 40: 50 points, over MQL. The lead sends nothing more.
-    collector = await start(rules(40, port));
+    await e2e.start(rules(40));
     const mql = await waitFor("lead.mql after the restart", () => alert("lead.mql", email), ALERT_TIMEOUT_MS);
     expect(mql.data).toMatchObject({ from: "known", to: "mql", cause: "rules_changed", lead: { email, stage: "mql", score: 50 } });
 
     const status = await waitFor("the sweep to finish", async () => {
-      const answer = await adminGet<RescoreStatus>("/v1/rescore");
+      const answer = await e2e.admin<RescoreStatus>("/v1/rescore");
       return answer.state === "done" ? answer : undefined;
     });
     expect(status.moved).toBeGreaterThanOrEqual(1);
     const after = await waitFor("the new score in the listing", async () =>
-      (await adminGet<{ leads: LeadListItem[] }>("/v1/leads?stage=mql")).leads.find((lead) => lead.email === email),
+      (await e2e.admin<{ leads: LeadListItem[] }>("/v1/leads?stage=mql")).leads.find((lead) => lead.email === email),
     );
     expect(after.score).toBe(50);
   });
