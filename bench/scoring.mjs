@@ -23,7 +23,7 @@ async function loadEngine() {
         contents: [
           'export { compileScoring, emptyEngagement, addEvent, scoreAt, rescore } from "./worker/scoring/engine";',
           'export { parseConfig } from "./worker/config";',
-          'export { toScored } from "./worker/lead-store";',
+          'export { toScored } from "./worker/lead/store";',
         ].join("\n"),
         resolveDir: ROOT,
         loader: "ts",
