@@ -17,13 +17,17 @@
  * npm run bench -- --only size,scoring           # some sections
  * npm run bench -- --reps 5 --duration 10        # longer ingest runs
  * npm run bench -- --only sweep --sweep-leads 2000  # a smaller sweep
+ *
+ * It runs from a frozen copy of the checkout (lib/frozen.mjs): this file starts itself again in
+ * the copy, with LEADLIGHT_BENCH_FROZEN set, and removes the copy afterwards.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, freemem, loadavg, release, totalmem, type } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { costTable } from "./lib/cost.mjs";
+import { frozenCopy } from "./lib/frozen.mjs";
 import { BENCH, ROOT } from "./lib/paths.mjs";
 import { fmt, table, verdict } from "./lib/table.mjs";
 
@@ -48,11 +52,30 @@ const settings = { reps, durationS: Number(options.duration), warmupS: Number(op
 const say = (line = "") => console.log(line);
 const started = Date.now();
 
-// Peer trackers and the load generator are this folder's own dev dependencies, never the product's.
-if (!existsSync(join(BENCH, "node_modules", "autocannon"))) {
-  say("Installing the benchmark's dependencies in bench/ …");
-  const command = existsSync(join(BENCH, "package-lock.json")) ? "ci" : "install";
-  execFileSync("npm", [command, "--prefix", BENCH, "--no-audit", "--no-fund"], { cwd: ROOT, stdio: "inherit" });
+if (!process.env.LEADLIGHT_BENCH_FROZEN) {
+  // Peer trackers and the load generator are this folder's own dev dependencies, never the
+  // product's; installed in the checkout, which the copy links to.
+  if (!existsSync(join(BENCH, "node_modules", "autocannon"))) {
+    say("Installing the benchmark's dependencies in bench/ …");
+    const command = existsSync(join(BENCH, "package-lock.json")) ? "ci" : "install";
+    execFileSync("npm", [command, "--prefix", BENCH, "--no-audit", "--no-fund"], { cwd: ROOT, stdio: "inherit" });
+  }
+  const copy = frozenCopy(ROOT);
+  const frozen = `${copy.commit.slice(0, 12)}${copy.modified ? ` + ${copy.modified} changed or new files` : ""}`;
+  say(`Running from a frozen copy of ${frozen} in ${copy.dir} (editing the checkout does not disturb it)`);
+  // The results land in the checkout, not in the copy that is removed (the last --out wins).
+  const args = [...process.argv.slice(2), "--out", resolve(options.out)];
+  const child = spawn(process.execPath, [join(copy.dir, "bench", "run.mjs"), ...args], {
+    stdio: "inherit",
+    env: { ...process.env, LEADLIGHT_BENCH_FROZEN: frozen },
+  });
+  // Ctrl-C reaches the run too (same terminal): this process waits for it to end, then removes
+  // the copy. A TERM sent to this process alone is passed on.
+  process.on("SIGINT", () => {});
+  process.on("SIGTERM", () => child.kill("SIGTERM"));
+  const code = await new Promise((done) => child.on("exit", (status, signal) => done(status ?? (signal ? 1 : 0))));
+  copy.remove();
+  process.exit(code);
 }
 say("Building (node scripts/build.mjs --dev) …");
 // --dev: the config is checked for local development, where every benchmark runs (the shipped
@@ -95,7 +118,8 @@ say(
     `${settings.durationS} s runs after ${settings.warmupS} s warm-up, targets alternating.`,
 );
 
-const results = { machine, settings, started: new Date(started).toISOString(), sections: {}, errors: {} };
+// What was measured: the commit the frozen copy was made from, and how many files differed from it.
+const results = { machine, source: process.env.LEADLIGHT_BENCH_FROZEN, settings, started: new Date(started).toISOString(), sections: {}, errors: {} };
 const log = (line) => say(line);
 
 async function section(name, title, run, print) {
