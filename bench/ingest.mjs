@@ -16,12 +16,12 @@
  */
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { DO_BILLED_GB, costOfMillion } from "./lib/cost.mjs";
+import { DO_BILLED_GB, costOfMillion, durationGbSecondsPerEvent, rowsWrittenPerEvent } from "./lib/cost.mjs";
 import { cpuSince, groupCpu, quiesce } from "./lib/cpu.mjs";
 import { BENCH, ROOT } from "./lib/paths.mjs";
 import { median, sleep } from "./lib/stats.mjs";
 import { ADMIN_TOKEN, defaultConfig, startBare, startCollector, startFloor } from "./lib/targets.mjs";
-import { durableObjectBytes, fileSize, queueProducers, readDevLog } from "./lib/usage.mjs";
+import { durableObjectBytes, durableObjectEntries, fileSize, queueProducers, readDevLog } from "./lib/usage.mjs";
 
 const autocannon = createRequire(join(BENCH, "package.json"))("autocannon");
 
@@ -59,12 +59,13 @@ function body(scenario) {
 
 /**
  * What a target acknowledged: events, per lead id (to check against what the collector stored),
- * and the SQLite rows its objects reported in the 202 body's `usage`, when they report it
- * (bench/floor does; a collector that adds `usage` to its 202 fills the cost table the same way).
+ * lead changes (202s that stored at least one new event: see MAX_D1_PER_CHANGE), and the SQLite rows
+ * its objects reported in the 202 body's `usage`, when they report it (bench/floor does; a
+ * collector that adds `usage` to its 202 fills the cost table the same way).
  */
 function ledger() {
   const acked = new Map();
-  const totals = { events: 0, duplicates: 0, usageEvents: 0, sqlRowsRead: 0, sqlRowsWritten: 0 };
+  const totals = { events: 0, accepted: 0, duplicates: 0, changes: 0, usageEvents: 0, sqlRowsRead: 0, sqlRowsWritten: 0 };
   return {
     acked,
     totals,
@@ -76,7 +77,9 @@ function ledger() {
         const answer = JSON.parse(responseBody);
         const events = answer.accepted + answer.duplicates;
         totals.events += events;
+        totals.accepted += answer.accepted;
         totals.duplicates += answer.duplicates;
+        if (answer.accepted > 0) totals.changes++;
         if (answer.lead) acked.set(answer.lead, (acked.get(answer.lead) ?? 0) + answer.accepted);
         if (answer.usage) {
           totals.usageEvents += events;
@@ -194,10 +197,33 @@ async function prime(target, connections, book) {
 const NAMES = ["leadlight", "floor", "bare"];
 /** Leadlight and the floor always side by side (their ratio is the target), first in turn. */
 const orderOf = (rep) => (rep % 2 === 0 ? NAMES : [...NAMES].reverse());
-/** A lead's index copy waits this long after a change (worker/lead.ts INDEX_DELAY_MS), plus margin. */
-const INDEX_SETTLE_MS = 1_500;
+/**
+ * The last lead index copies, waited for before the last window closes: a lead sends its score's
+ * copy at most 5 s after its previous one (worker/lead/index-sync.ts), and the queue hands it to
+ * the consumer within 1 s (max_batch_timeout in wrangler.toml); plus margin.
+ */
+const INDEX_SETTLE_MS = 7_500;
 
-export async function measureIngest({ reps = 3, durationS = 8, warmupS = 2, connections = 50, minRatio = 0.8, log = () => {} } = {}) {
+/**
+ * The target: at most this many D1 statements per lead change in the 1,000-lead scenarios. A
+ * lead change is one request the collector answered 202 having stored at least one new event:
+ * that lead's stored state (its events, score, last seen) changed once, and its copy in the lead
+ * index (D1) owes the change. With one event per request it is one accepted event. Statements:
+ * every statement of every D1 answer in wrangler's debug log over the scenario's windows (index
+ * copies written by the queue consumer, anything else the Worker asks D1), warm-ups included,
+ * ÷ the lead changes acknowledged in the same windows.
+ */
+export const MAX_D1_PER_CHANGE = 0.05;
+
+export async function measureIngest({
+  reps = 3,
+  durationS = 8,
+  warmupS = 2,
+  connections = 50,
+  minRatio = 0.8,
+  maxD1PerChange = MAX_D1_PER_CHANGE,
+  log = () => {},
+} = {}) {
   const config = { ...defaultConfig(), sites: [{ key: SITE, name: "Benchmark", origins: ["http://127.0.0.1"] }], webhooks: [] };
   const [collector, floor, bare] = await Promise.all([startCollector({ name: "ingest", config }), startFloor(), startBare()]);
   const targets = { leadlight: collector, floor, bare };
@@ -205,11 +231,13 @@ export async function measureIngest({ reps = 3, durationS = 8, warmupS = 2, conn
   const books = { leadlight: ledger(), floor: ledger(), bare: null };
   const runs = [];
   // Leadlight's D1 writes happen in alarms after a run: each Leadlight window runs from the start
-  // of its warm-up to the start of the next Leadlight warm-up, so its alarms land in it.
+  // of its warm-up to the start of the next Leadlight warm-up, so its alarms land in it. Each
+  // mark is taken once every target is idle: the objects' SQLite entries are counted then too.
   const windows = [];
   const openWindow = (scenario) => {
     const open = windows.at(-1);
-    const mark = { logAt: fileSize(collector.logPath), events: books.leadlight.totals.events };
+    const { events, accepted, changes } = books.leadlight.totals;
+    const mark = { logAt: fileSize(collector.logPath), events, accepted, changes, entries: durableObjectEntries(collector.persistTo) };
     if (open && !open.end) open.end = mark;
     if (scenario) windows.push({ scenario: scenario.id, start: mark });
   };
@@ -247,7 +275,13 @@ export async function measureIngest({ reps = 3, durationS = 8, warmupS = 2, conn
     await sleep(INDEX_SETTLE_MS);
     await quiesce(groups);
     openWindow(null);
-    const d1 = windows.map((w) => ({ ...w, ...readDevLog(collector.logPath, w.start.logAt, w.end.logAt), events: w.end.events - w.start.events }));
+    const d1 = windows.map((w) => ({
+      ...w,
+      ...readDevLog(collector.logPath, w.start.logAt, w.end.logAt),
+      events: w.end.events - w.start.events,
+      accepted: w.end.accepted - w.start.accepted,
+      changes: w.end.changes - w.start.changes,
+    }));
     const durability = await verify(collector, books.leadlight).catch((error) => ({
       // A collector that cannot be read back fails the durability figure, not the whole section.
       leads: books.leadlight.acked.size,
@@ -262,7 +296,15 @@ export async function measureIngest({ reps = 3, durationS = 8, warmupS = 2, conn
       floor: { ...durableObjectBytes(floor.persistTo), events: books.floor.totals.events - books.floor.totals.duplicates },
     };
     const queues = { leadlight: await queueProducers(join(ROOT, "wrangler.toml")), floor: await queueProducers(join(BENCH, "floor/wrangler.toml")) };
-    return summarize({ runs, primed, durability, minRatio, usage: { d1, storage, queues, books }, settings: { reps, durationS, warmupS, connections } });
+    return summarize({
+      runs,
+      primed,
+      durability,
+      minRatio,
+      maxD1PerChange,
+      usage: { d1, storage, queues, books },
+      settings: { reps, durationS, warmupS, connections },
+    });
   } finally {
     await Promise.all([collector.stop(), floor.stop(), bare.stop()]);
   }
@@ -281,6 +323,13 @@ function usageOf(name, scenario, of, { d1, storage, queues, books }) {
   const stored = storage[name];
   const queueNames = queues[name];
   const sql = books[name].totals;
+  const duration = median(
+    runsOf
+      .map((r) =>
+        durationGbSecondsPerEvent({ meanLatencyMs: r.meanLatencyMs, answered: r.answered, seconds: r.seconds, objects: scenario.leads, eventsPerRequest: scenario.batch }),
+      )
+      .filter((v) => v !== null),
+  );
   const usage = {
     workerRequests: { value: perEvent(answered), note: "one per request: the load's answered requests ÷ the events they carried" },
     workerCpuMs: {
@@ -292,7 +341,15 @@ function usageOf(name, scenario, of, { d1, storage, queues, books }) {
       name === "floor"
         ? { value: perEvent(answered), note: "one RPC per request, by construction" }
         : { value: perEvent(answered), bound: "≥", note: "one RPC per request; alarms and hand-overs add requests not visible from outside" },
-    doGbSeconds: { value: null, note: `wall-clock time each object is active is not visible from outside (billed at ${DO_BILLED_GB * 1000} MB)` },
+    doGbSeconds: Number.isFinite(duration)
+      ? {
+          value: duration,
+          bound: "≤",
+          note:
+            `upper bound of the objects' time on requests: the smaller of the summed request latencies and the run's length × ${scenario.leads === 1 ? "the one object" : "its objects"}, ` +
+            `× ${DO_BILLED_GB * 1000} MB, ÷ events (median of the runs); alarms after the answer (index copies, webhooks) are not in it`,
+        }
+      : { value: null, note: "no run answered" },
     doRowsRead: { value: null, note: "not reported: a 202 body with usage.sql_rows_read (as bench/floor's) would fill this" },
     doRowsWritten: { value: null, note: "not reported: a 202 body with usage.sql_rows_written (as bench/floor's) would fill this" },
     doStorageGbMonth: stored?.events
@@ -315,6 +372,8 @@ function usageOf(name, scenario, of, { d1, storage, queues, books }) {
   if (name === "leadlight") {
     const mine = d1.filter((w) => w.scenario === scenario.id);
     const sum = (key) => mine.reduce((n, w) => n + w[key], 0);
+    // Counted on disk, unless the objects report their own (a 202 with usage, as the floor's).
+    if (!(sql.usageEvents > 0)) usage.doRowsWritten = rowsWrittenOf(mine);
     const windowEvents = sum("events");
     const unreadable = sum("unreadable");
     const note = `D1 answers in wrangler's debug log while this scenario ran (warm-ups included), ÷ its events; index copies are batched per lead, so fewer per event under this load than in sparse traffic${unreadable ? `; ${unreadable} answers unreadable` : ""}`;
@@ -324,7 +383,37 @@ function usageOf(name, scenario, of, { d1, storage, queues, books }) {
   return usage;
 }
 
-function summarize({ runs, primed, durability, minRatio, usage, settings }) {
+/**
+ * Leadlight's SQLite rows written per event, a lower bound (rowsWrittenPerEvent in lib/cost.mjs):
+ * the table rows and index entries its objects' databases gained over the scenario's windows,
+ * ÷ the events it accepted in them.
+ */
+function rowsWrittenOf(windows) {
+  if (windows.some((w) => w.start.entries === null || w.end.entries === null)) {
+    return { value: null, note: "counted from the objects' SQLite files with the sqlite3 shell, which is not installed" };
+  }
+  const sum = (pick) => windows.reduce((n, w) => n + pick(w), 0);
+  const unreadable = Math.max(...windows.flatMap((w) => [w.start.entries.unreadable, w.end.entries.unreadable]), 0);
+  const value = rowsWrittenPerEvent({ before: sum((w) => w.start.entries.entries), after: sum((w) => w.end.entries.entries), events: sum((w) => w.accepted) });
+  return {
+    value,
+    bound: "≥",
+    note:
+      "lower bound: table rows and index entries the objects' SQLite files gained while the scenario ran (read with the sqlite3 shell), ÷ events accepted; " +
+      "updates and deletes write rows too but add none, events in flight when a run stopped add rows but were not counted accepted" +
+      (unreadable ? `; ${unreadable} databases could not be read` : ""),
+  };
+}
+
+/** D1 statements per lead change (see MAX_D1_PER_CHANGE), over the scenario's windows. */
+function d1PerChange(windows) {
+  const sum = (key) => windows.reduce((n, w) => n + w[key], 0);
+  const [statements, changes, unreadable] = [sum("statements"), sum("changes"), sum("unreadable")];
+  // An answer cut short in the log held at least one statement.
+  return { value: changes ? (statements + unreadable) / changes : null, statements, changes, unreadable };
+}
+
+function summarize({ runs, primed, durability, minRatio, maxD1PerChange, usage, settings }) {
   const scenarios = SCENARIOS.map((scenario) => {
     const of = (name) => runs.filter((r) => r.scenario === scenario.id && r.target === name);
     const stat = (name, key) => median(of(name).map((r) => r[key]));
@@ -355,6 +444,7 @@ function summarize({ runs, primed, durability, minRatio, usage, settings }) {
     );
     return {
       ...scenario,
+      d1PerChange: d1PerChange(usage.d1.filter((w) => w.scenario === scenario.id)),
       leadlight: side("leadlight"),
       floor: side("floor"),
       bare: side("bare"),
@@ -387,6 +477,23 @@ function summarize({ runs, primed, durability, minRatio, usage, settings }) {
       met: null,
     },
   ]);
+  for (const s of scenarios.filter((x) => x.leads > 1)) {
+    const { value, statements, changes, unreadable } = s.d1PerChange;
+    const bound = unreadable ? "≥" : "";
+    figures.push({
+      id: `ingest.${s.id}.d1`,
+      label: `D1 statements per lead change, ${s.label}`,
+      value,
+      unit: "statements",
+      display:
+        value === null
+          ? "no lead change acknowledged"
+          : `${bound}${value.toFixed(3)} (${statements} statements / ${changes} changes${unreadable ? `, ${unreadable} answers unreadable` : ""})`,
+      target: `≤ ${maxD1PerChange}`,
+      // A lower bound above the target misses it; one below it proves nothing.
+      met: value === null ? null : unreadable && value <= maxD1PerChange ? null : value <= maxD1PerChange,
+    });
+  }
   const failed = Object.fromEntries(NAMES.map((name) => [name, scenarios.reduce((n, s) => n + s[name].failed, 0)]));
   figures.push({
     id: "ingest.failed",
@@ -410,5 +517,5 @@ function summarize({ runs, primed, durability, minRatio, usage, settings }) {
   });
   const { books, ...counted } = usage;
   const acknowledged = { leadlight: books.leadlight.totals, floor: books.floor.totals };
-  return { settings, primed, scenarios, durability, usage: { ...counted, acknowledged }, runs, figures };
+  return { settings, targets: { minRatio, maxD1PerChange }, primed, scenarios, durability, usage: { ...counted, acknowledged }, runs, figures };
 }

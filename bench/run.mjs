@@ -190,7 +190,7 @@ await section(
   "ingest",
   "2. Ingest throughput and latency (collector vs the floor and a bare Worker, all under wrangler dev)",
   async () => (await import("./ingest.mjs")).measureIngest({ ...settings, log }),
-  ({ scenarios, durability, primed }) =>
+  ({ scenarios, durability, primed, targets }) =>
     table(
       [
         ["scenario", "Worker", "req/s", "events/s", "p50", "p99", "CPU/req", "of which Worker", "failed", "÷ floor", "÷ bare"],
@@ -224,6 +224,12 @@ await section(
     `\n  durability: ${durability.acknowledged} events acknowledged with 202 across ${durability.leads} leads, ` +
     (durability.error ? `read-back FAILED: ${durability.error}` : `${durability.stored} stored, ${durability.lost} lost, ${durability.duplicates} duplicates`) +
     "\n  (stored exceeds acknowledged by the requests still in flight when each run stopped: stored, never counted)" +
+    "\n  D1 statements per lead change (a 202 that stored at least one new event; statements of every D1 answer while the scenario" +
+    "\n  ran, warm-ups and the index copies after it included): " +
+    scenarios
+      .map(({ id, d1PerChange: d }) => `${id} ${d.value === null ? "n/a" : `${d.unreadable ? "≥" : ""}${fmt(d.value, 3)}`} (${d.statements}/${d.changes})`)
+      .join(", ") +
+    `; target ≤ ${targets.maxD1PerChange} with 1,000 leads` +
     ["leadlight", "floor"]
       .map(
         (name) =>

@@ -5,9 +5,11 @@
  *
  * Usage comes per meter as `{ value, bound, note }`: `value` per event (null when it cannot be
  * counted yet), `bound` "≥" or "≤" when the count is a bound rather than a measurement, `note`
- * how it was counted or why it is missing. A meter the benchmark cannot see today (the Lead
- * objects' SQLite rows, their wall-clock duration) is printed "n/a" with its reason; once the
- * collector reports it, pass the count and the table fills in.
+ * how it was counted or why it is missing. A meter the benchmark cannot see is printed "n/a"
+ * with its reason; once it can be counted, pass the count and the table fills in. Two meters
+ * cannot be read from outside exactly and are estimated by the functions below, each a bound:
+ * Durable Object duration (`durationGbSecondsPerEvent`, "≤") and SQLite rows written
+ * (`rowsWrittenPerEvent`, "≥").
  *
  * @example
  * costTable([{ label: "hot", usage: { workerRequests: { value: 1 }, doRowsWritten: { value: null, note: "not reported" } } }]);
@@ -43,6 +45,47 @@ export const PRICES = {
 
 /** Duration is billed for the 128 MB an object is allocated (GB-s = seconds × 0.128). */
 export const DO_BILLED_GB = 0.128;
+
+/**
+ * Durable Object duration per event, in GB-s, from what a load run measures: an upper bound of
+ * the time objects spend on its requests. An object is billed wall-clock time while it runs a
+ * request or an event handler (or sits idle unable to hibernate, which an object holding no
+ * WebSocket and no pending work does not), so:
+ *
+ * - each request keeps its object active at most for the request's whole latency as the client
+ *   saw it (which also holds the Worker, the network and the queueing in front of the object),
+ *   and requests running at once on one object share that time: the sum of latencies
+ *   (mean × answered) bounds it from above;
+ * - no object is active longer than the run: `seconds × objects` bounds it too, and is the
+ *   tighter bound when many requests wait on one hot object.
+ *
+ * The smaller of the two, in seconds, × the 128 MB billed, ÷ the events answered. Alarms and
+ * other work an object does after the answer are not in it (see the note where it is used).
+ *
+ * @example
+ * durationGbSecondsPerEvent({ meanLatencyMs: 20, answered: 1000, seconds: 10, objects: 1000, eventsPerRequest: 1 }); // 0.00256
+ */
+export function durationGbSecondsPerEvent({ meanLatencyMs, answered, seconds, objects, eventsPerRequest }) {
+  const events = answered * eventsPerRequest;
+  if (!(events > 0) || !Number.isFinite(meanLatencyMs) || !Number.isFinite(seconds)) return null;
+  const activeSeconds = Math.min((meanLatencyMs / 1000) * answered, seconds * objects);
+  return (activeSeconds * DO_BILLED_GB) / events;
+}
+
+/**
+ * SQLite rows written per event, a lower bound: the table rows and index entries the objects'
+ * databases gained over a span (`before`, `after`: durableObjectEntries in usage.mjs) ÷ the
+ * events stored in it. Each inserted row is billed one row written, and one more per index it
+ * enters, which is what an entry on disk is; an update or a delete writes rows too but adds no
+ * entry, so the true count is at least this. A span that lost entries counts 0, not less.
+ *
+ * @example
+ * rowsWrittenPerEvent({ before: 100, after: 4_100, events: 1_000 }); // 4
+ */
+export function rowsWrittenPerEvent({ before, after, events }) {
+  if (!(events > 0) || !Number.isFinite(before) || !Number.isFinite(after)) return null;
+  return Math.max(0, after - before) / events;
+}
 
 const EVENTS = 1_000_000;
 

@@ -2,7 +2,7 @@
 // Run: node --test bench/lib/
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { PRICES, costOfMillion, costTable } from "./cost.mjs";
+import { DO_BILLED_GB, PRICES, costOfMillion, costTable, durationGbSecondsPerEvent, rowsWrittenPerEvent } from "./cost.mjs";
 
 const measured = (value) => ({ value });
 
@@ -50,4 +50,39 @@ test("the table prints n/a with the reason the meter could not be counted", () =
   assert.match(text, /DO SQLite rows written\s+\$1\.00\/M rows\s+n\/a/);
   assert.match(text, /DO SQLite rows written: the objects do not report it/);
   assert.match(text, /total of what was counted\s+≥\$0\.300/);
+});
+
+test("duration: requests one after another on 1,000 objects are bounded by the sum of their latencies", () => {
+  // 1,000 requests of 20 ms: at most 20 s of activity, 0.128 GB each, over 1,000 events.
+  const perEvent = durationGbSecondsPerEvent({ meanLatencyMs: 20, answered: 1000, seconds: 10, objects: 1000, eventsPerRequest: 1 });
+  assert.ok(Math.abs(perEvent - (20 * DO_BILLED_GB) / 1000) < 1e-15);
+});
+
+test("duration: 50 requests waiting at once on one hot object are bounded by the run's length, not 50× it", () => {
+  // 10,000 requests of 50 ms on one object in 10 s: the latencies sum to 500 s, the object ran 10 s at most.
+  const perEvent = durationGbSecondsPerEvent({ meanLatencyMs: 50, answered: 10_000, seconds: 10, objects: 1, eventsPerRequest: 1 });
+  assert.ok(Math.abs(perEvent - (10 * DO_BILLED_GB) / 10_000) < 1e-15);
+});
+
+test("duration: 20 events per request share their request's time", () => {
+  const one = durationGbSecondsPerEvent({ meanLatencyMs: 20, answered: 1000, seconds: 100, objects: 1000, eventsPerRequest: 1 });
+  const twenty = durationGbSecondsPerEvent({ meanLatencyMs: 20, answered: 1000, seconds: 100, objects: 1000, eventsPerRequest: 20 });
+  assert.ok(Math.abs(twenty - one / 20) < 1e-15);
+});
+
+test("duration: a run that answered nothing has no per-event figure", () => {
+  assert.equal(durationGbSecondsPerEvent({ meanLatencyMs: Number.NaN, answered: 0, seconds: 10, objects: 1, eventsPerRequest: 1 }), null);
+});
+
+test("rows written: the entries the databases gained, per event; a span that lost entries counts 0", () => {
+  assert.equal(rowsWrittenPerEvent({ before: 100, after: 4100, events: 1000 }), 4);
+  assert.equal(rowsWrittenPerEvent({ before: 500, after: 400, events: 10 }), 0);
+  assert.equal(rowsWrittenPerEvent({ before: 0, after: 10, events: 0 }), null);
+});
+
+test("Durable Objects pricing: 4 rows written per event is $4.00 per million events, 0.0025 GB-s per event $0.0313", () => {
+  const { rows } = costOfMillion({ doRowsWritten: { value: 4, bound: "≥" }, doGbSeconds: { value: 0.0025, bound: "≤" } });
+  assert.ok(Math.abs(rows.find((r) => r.meter === "doRowsWritten").usd - 4) < 1e-12);
+  // 2,500 GB-s × $12.50 per million GB-s.
+  assert.ok(Math.abs(rows.find((r) => r.meter === "doGbSeconds").usd - 0.03125) < 1e-12);
 });
