@@ -112,6 +112,10 @@ admin.delete("/v1/leads/:id", async (c) => {
 
 /** Every list answers in pages: `limit` (default 50, at most 500) and `next_cursor`. */
 const Limit = z.coerce.number().int().min(1).max(500).default(50);
+const Cursor = z
+  .string()
+  .max(200)
+  .refine((cursor) => decodeCursor(cursor) !== null, "cursor is not one this API gave out");
 
 const LeadQuery = z.strictObject({
   site: z.string().max(LIMITS.idLength).optional(),
@@ -128,11 +132,7 @@ const LeadQuery = z.strictObject({
     .optional(),
   channel: z.enum(CHANNELS, { error: `channel is one of ${CHANNELS.join(", ")}` }).optional(),
   limit: Limit,
-  cursor: z
-    .string()
-    .max(200)
-    .refine((cursor) => decodeCursor(cursor) !== null, "cursor is not one this API gave out")
-    .optional(),
+  cursor: Cursor.optional(),
 });
 
 /**
@@ -209,11 +209,11 @@ admin.get("/v1/stats/rules", query(StatsQuery, STATS_QUERY_MESSAGE), async (c) =
   return c.json({ site: site ?? null, from: new Date(from).toISOString(), to: new Date(to).toISOString(), ...calibrate(facts, { from, to }) });
 });
 
-const DeliveryQuery = z.strictObject({ status: z.enum(DELIVERY_STATUSES).optional(), limit: Limit });
+const DeliveryQuery = z.strictObject({ status: z.enum(DELIVERY_STATUSES).optional(), limit: Limit, cursor: Cursor.optional() });
 
-admin.get("/v1/deliveries", query(DeliveryQuery, `status is one of ${DELIVERY_STATUSES.join(", ")}`), async (c) => {
-  const { status, limit } = c.req.valid("query");
-  return c.json({ deliveries: await deliveryLog(c.env.LEAD_INDEX, status, limit) });
+admin.get("/v1/deliveries", query(DeliveryQuery, `deliveries take status= (one of ${DELIVERY_STATUSES.join(", ")}), limit= and cursor=`), async (c) => {
+  const { status, limit, cursor } = c.req.valid("query");
+  return c.json(await deliveryLog(c.env.LEAD_INDEX, { status, limit, cursor }));
 });
 
 /** A lead's delivery is sent again by its lead, an account's (account.hot) by its account. */

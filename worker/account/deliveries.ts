@@ -6,6 +6,7 @@
  */
 import type { DeliveryLogEntry } from "../../shared/api";
 import type { IndexedDelivery } from "../lead-index";
+import { keysetQuery, pageOf, when } from "../paging";
 
 /** Writes an account's changed deliveries; the newest state of each wins, as for a lead's. */
 export async function pushAccountDeliveries(db: D1Database, site: string, domain: string, deliveries: readonly IndexedDelivery[]): Promise<void> {
@@ -25,22 +26,33 @@ export async function pushAccountDeliveries(db: D1Database, site: string, domain
     .run();
 }
 
-type LogRow = Omit<DeliveryLogEntry, "updated_at" | "account"> & { updated_at: number; account_site: string | null; account_domain: string | null };
+type LogRow = Omit<DeliveryLogEntry, "updated_at" | "account"> & { score: number; account_site: string | null; account_domain: string | null };
 
-/** The webhook delivery log across leads and accounts, newest first. */
-export async function deliveryLog(db: D1Database, status: string | undefined, limit: number): Promise<DeliveryLogEntry[]> {
+/**
+ * The webhook delivery log across leads and accounts, newest first, a page at a time: the
+ * cursor is the last row's update time and id (paging.ts, with the time in the score's place).
+ */
+export async function deliveryLog(
+  db: D1Database,
+  filter: { status: string | undefined; limit: number; cursor: string | undefined },
+): Promise<{ deliveries: DeliveryLogEntry[]; next_cursor: string | null }> {
+  const { sql, binds } = keysetQuery({ key: "id", conditions: [when(filter.status, "status = ?")], cursor: filter.cursor, limit: filter.limit });
   const { results } = await db
     .prepare(
-      `SELECT id, lead_id, endpoint, type, sequence, status, attempts, last_error, updated_at, account_site, account_domain FROM deliveries
-       ${status === undefined ? "" : "WHERE status = ?"} ORDER BY updated_at DESC LIMIT ?`,
+      `SELECT * FROM (SELECT id, lead_id, endpoint, type, sequence, status, attempts, last_error, updated_at AS score, account_site, account_domain
+       FROM deliveries) ${sql}`,
     )
-    .bind(...(status === undefined ? [] : [status]), limit)
+    .bind(...binds)
     .all<LogRow>();
-  return results.map(({ account_site, account_domain, ...row }): DeliveryLogEntry => ({
-    ...row,
-    updated_at: new Date(row.updated_at).toISOString(),
-    account: account_site !== null && account_domain !== null ? { site: account_site, domain: account_domain } : null,
-  }));
+  const { page, next_cursor } = pageOf(results, filter.limit, (row) => row.id);
+  return {
+    deliveries: page.map(({ account_site, account_domain, score, ...row }): DeliveryLogEntry => ({
+      ...row,
+      updated_at: new Date(score).toISOString(),
+      account: account_site !== null && account_domain !== null ? { site: account_site, domain: account_domain } : null,
+    })),
+    next_cursor,
+  };
 }
 
 /** Whose delivery `id` is, for redelivery: a lead's (by id) or an account's; null when the log has no such delivery. */
