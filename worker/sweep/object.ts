@@ -52,8 +52,9 @@ export class Sweeper extends DurableObject<Env> {
   async ensure(version: string): Promise<boolean> {
     if (version !== this.liveVersion()) return false;
     if (this.store.current()?.version === version) return true;
-    // `sweep.started` is logged by the first page that holds leads (sweepOnePage): a sweep with
-    // no lead to rescore (a first deploy; most tests) has nothing to tell an operator.
+    // `sweep.started` is logged by the page that rescores the sweep's first lead (sweepOnePage):
+    // a sweep that finds every lead current (a deploy that kept the rules; most tests) has
+    // nothing to tell an operator.
     this.store.start(version, Date.now());
     await this.ctx.storage.setAlarm(Date.now() + START_DELAY_MS);
     return true;
@@ -91,8 +92,6 @@ export class Sweeper extends DurableObject<Env> {
     if (live !== sweep.version) sweep = this.store.start(live, Date.now());
 
     const ids = await sweepPage(this.env.LEAD_INDEX, { known: sweep.phase === "known", after: sweep.cursor, limit: PAGE_SIZE });
-    // The sweep's first leads (a retried page was logged on its first try).
-    if (ids.length > 0 && sweep.leads_done === 0 && sweep.retries === 0) log("info", "sweep.started", { version: live });
     const outcomes = await settleEach(ids, CONCURRENCY, (id) => this.rescore(id, live));
     const counts = { rescored: 0, moved: 0 };
     let failed = 0;
@@ -101,6 +100,8 @@ export class Sweeper extends DurableObject<Env> {
       else if (outcome.value === "rescored") counts.rescored++;
       else if (outcome.value === "moved") (counts.rescored++, counts.moved++);
     }
+    // The sweep's first rescored lead (a page tried again counted its own on its first try).
+    if (counts.rescored > 0 && sweep.rescored === 0) log("info", "sweep.started", { version: live });
     const last = ids[ids.length - 1];
     if (failed > 0 && sweep.retries < PAGE_RETRIES) {
       // The leads that made it are current now and answer so next time: only the rest redo work.
@@ -114,7 +115,7 @@ export class Sweeper extends DurableObject<Env> {
 
     const after = this.store.current();
     if (after?.state !== "done") return Date.now();
-    if (after.leads_done > 0) log("info", "sweep.finished", { version: after.version, leads: after.leads_done, rescored: after.rescored, moved: after.moved, failed: after.failed });
+    if (after.rescored > 0 || after.failed > 0) log("info", "sweep.finished", { version: after.version, leads: after.leads_done, rescored: after.rescored, moved: after.moved, failed: after.failed });
     return null;
   }
 
