@@ -7,10 +7,17 @@ import { isbot } from "isbot";
 export type BotReason = "user_agent" | "webdriver" | "timing";
 
 /**
+ * A user agent that calls itself a crawler. No site's own server sends one, so it is a bot
+ * even on a request without an Origin.
+ */
+const SELF_DECLARED_CRAWLER = /bot|crawl|spider|slurp|headless/i;
+
+/**
  * Signals that hold for the whole request: `navigator.webdriver` and the user agent.
- * The user agent is judged only for requests sent by a page (they carry an Origin): a request
- * without one comes from the site's own server or a script of its owner (curl, a backend
- * identify), whose tool names every bot list contains, yet it speaks for a real visitor.
+ * A page's request (it carries an Origin) is judged by the whole bot list. A request without
+ * one comes from the site's own server or a script of its owner (curl, a backend identify),
+ * whose tool names every bot list contains, yet it speaks for a real visitor: it is flagged only
+ * when its user agent declares a crawler (Googlebot, bingbot, HeadlessChrome).
  */
 export function requestBotReason(request: {
   userAgent: string | undefined;
@@ -19,6 +26,7 @@ export function requestBotReason(request: {
 }): BotReason | null {
   if (request.webdriver) return "webdriver";
   if (request.fromPage && (!request.userAgent || isbot(request.userAgent))) return "user_agent";
+  if (request.userAgent && isbot(request.userAgent) && SELF_DECLARED_CRAWLER.test(request.userAgent)) return "user_agent";
   return null;
 }
 

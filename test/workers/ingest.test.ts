@@ -129,6 +129,14 @@ describe("POST /v1/events", () => {
     }
   });
 
+  it("flags a crawler's user agent even on a request without an Origin", async () => {
+    const visitor = uid("v");
+    const response = await send(visitor, [pageView("/pricing")], { "user-agent": "Googlebot/2.1 (+http://www.google.com/bot.html)" });
+    expect(response.status).toBe(202);
+    const { body } = await admin(`/v1/leads?site=${SITE}&visitor=${visitor}`);
+    expect(body.leads[0]).toMatchObject({ score: 0, events_total: 1, bot: true });
+  });
+
   it("scores a server-side request whose tool name is on bot lists (curl)", async () => {
     const visitor = uid("v");
     await send(visitor, [pageView("/pricing")], { "user-agent": "curl/8.5.0" });
