@@ -165,8 +165,12 @@ export const Event = z.discriminatedUnion("type", [
 export const Batch = z.strictObject({
   site: text(LIMITS.idLength).min(1),
   visitor: id,
-  /** Set by the snippet when `navigator.webdriver` is true: the collector flags, never drops. */
-  webdriver: z.boolean().optional(),
+  /**
+   * `navigator.webdriver` as the browser reports it; only `true` flags the batch. Any other value
+   * (a stealth script may set null or a string) is taken as not automated rather than refusing
+   * the batch: the collector flags bots, never drops their events.
+   */
+  webdriver: z.unknown().transform((value) => value === true).optional(),
   events: z.array(z.unknown()).min(1).max(LIMITS.eventsPerBatch),
 });
 

@@ -9,7 +9,7 @@ import type { Event } from "../../shared/wire";
 import { emailObjectName, visitorObjectName } from "../../worker/identity";
 import type { IngestResult, Lead } from "../../worker/lead/object";
 import { LeadScore } from "../../worker/lead/score";
-import { LeadStore } from "../../worker/lead/store";
+import { LeadStore, fromWire } from "../../worker/lead/store";
 import { loadConfig, siteScoring } from "../../worker/settings";
 import { SITE, identify, pageView, track, uid } from "./helpers";
 
@@ -79,5 +79,54 @@ describe("concurrent batches to one lead (group commit)", () => {
     expect(ids.sort()).toEqual([...distinct, ...ids.filter((id) => !distinct.has(id))].sort());
     expect(ids.filter((id) => !distinct.has(id))).toHaveLength(1);
     expect(row.score).toBe(full.score);
+  });
+
+  it("a rolled-back batch leaves nothing in the object's memory: row, score and hourly count match storage", async () => {
+    const visitor = uid("v");
+    const stub = stubOf(visitorObjectName(SITE, visitor));
+    await ingest(stub, visitor, [pageView("/a"), track("pricing_view")]);
+    await runInDurableObject(stub, (instance: Lead) => {
+      const inside = instance as unknown as { store: LeadStore; score: LeadScore; transaction<T>(fn: () => T): T };
+      const scoring = siteScoring(loadConfig(env), SITE).scoring;
+      expect(() =>
+        inside.transaction(() => {
+          // Written, read back (so remembered), folded into the score, then rolled back.
+          inside.store.insertEvent({ ...fromWire(track("demo_request") as Event, visitor, Date.now(), null) });
+          inside.store.touch(Date.now() + 60_000);
+          const row = inside.store.row();
+          if (row) inside.score.current(row, scoring, Date.now());
+          inside.store.countEventsSince(Date.now() - 3_600_000, 1_000);
+          throw new Error("rolled back on purpose");
+        }),
+      ).toThrow("rolled back on purpose");
+    });
+    // The next batch's seq is the rolled-back one's: a stale memory would skip it or count twice.
+    await ingest(stub, visitor, [pageView("/b")]);
+    const { row, ids, full } = await storedState(stub);
+    expect(ids).toHaveLength(3);
+    expect(row.score).toBe(full.score);
+    await runInDurableObject(stub, (instance: Lead, state) => {
+      const inside = instance as unknown as { store: LeadStore };
+      expect(inside.store.row()).toEqual(new LeadStore(state.storage.sql).row());
+      expect(inside.store.countEventsSince(Date.now() - 3_600_000, 1_000)).toBe(3);
+    });
+  });
+
+  it("the hourly count stays exact when a hand-over brings in events received earlier", async () => {
+    const visitor = uid("v");
+    const stub = stubOf(visitorObjectName(SITE, visitor));
+    await ingest(stub, visitor, [pageView("/a")]);
+    await runInDurableObject(stub, (instance: Lead, state) => {
+      const store = (instance as unknown as { store: LeadStore }).store;
+      const now = Date.now();
+      expect(store.countEventsSince(now - 3_600_000, 1_000)).toBe(1);
+      // As an absorbed history arrives: a later seq, an earlier receive time (one inside the hour, one before it).
+      store.insertEvent(fromWire(pageView("/old") as Event, visitor, now - 30 * 60_000, null));
+      store.insertEvent(fromWire(pageView("/older") as Event, visitor, now - 2 * 3_600_000, null));
+      store.insertEvent(fromWire(pageView("/new") as Event, visitor, now, null));
+      const counted = state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM events WHERE received_at >= ?", now - 3_600_000).one().n;
+      expect(store.countEventsSince(now - 3_600_000, 1_000)).toBe(counted);
+      expect(store.countEventsSince(now - 3_600_000, 2)).toBe(2);
+    });
   });
 });

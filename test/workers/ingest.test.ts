@@ -129,6 +129,15 @@ describe("POST /v1/events", () => {
     }
   });
 
+  it("stores a batch whose navigator.webdriver is not a boolean (a stealth script's null), unflagged; only true flags", async () => {
+    for (const webdriver of [null, "false", 0]) {
+      const visitor = uid("v");
+      expect((await post({ site: SITE, visitor, webdriver, events: [pageView("/pricing")] })).status).toBe(202);
+      const { body } = await admin(`/v1/leads?site=${SITE}&visitor=${visitor}`);
+      expect(body.leads[0]).toMatchObject({ events_total: 1, bot: false });
+    }
+  });
+
   it("flags a crawler's user agent even on a request without an Origin", async () => {
     const visitor = uid("v");
     const response = await send(visitor, [pageView("/pricing")], { "user-agent": "Googlebot/2.1 (+http://www.google.com/bot.html)" });

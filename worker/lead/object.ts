@@ -142,8 +142,10 @@ export class Lead extends DurableObject<Env> {
     try {
       return this.ctx.storage.transactionSync(fn);
     } catch (error) {
-      // Rolled back: what the store remembers from inside it may never have been.
+      // Rolled back: what the store and the score fold remember from inside it may never have
+      // been (and a rolled-back event's seq is given out again).
       this.store.forget();
+      this.score.reset();
       throw error;
     }
   }

@@ -145,7 +145,7 @@ type Received = {
 
 export class LeadStore {
   /**
-   * The newest events (seq, received_at), oldest first, at most the budget's worth: the hourly
+   * The newest events (seq, received_at), in receive order, at most the budget's worth: the hourly
    * budget is checked on every batch, and counting the events index each time cost a hot lead a
    * scan of its whole last hour per request (a fifth of its CPU). Loaded on first use; checked
    * against the table's newest seq before each use, so a rolled-back batch, a hand-over or an
@@ -207,9 +207,11 @@ export class LeadStore {
       .toArray()[0];
     if (!inserted) return false;
     const newest = this.received?.at(-1);
-    // A seq at or below the newest remembered one means the table changed behind the memory.
-    if (this.received && (newest === undefined || newest.seq < inserted.seq)) this.received.push({ seq: inserted.seq, at: event.received_at });
-    else this.received = null;
+    // A seq at or below the newest remembered one means the table changed behind the memory; an
+    // older receive time (events a hand-over brings in) would break its time order: load again.
+    if (this.received && (newest === undefined || (newest.seq < inserted.seq && newest.at <= event.received_at))) {
+      this.received.push({ seq: inserted.seq, at: event.received_at });
+    } else this.received = null;
     return true;
   }
 
@@ -352,7 +354,7 @@ export class LeadStore {
     const newest = this.sql.exec<{ seq: number | null }>("SELECT max(seq) AS seq FROM events").one().seq;
     if (this.received === null || this.receivedCap < cap || (this.received.at(-1)?.seq ?? null) !== newest) {
       this.received = this.sql
-        .exec<Received>("SELECT seq, received_at AS at FROM events WHERE received_at >= ? ORDER BY seq DESC LIMIT ?", at, cap)
+        .exec<Received>("SELECT seq, received_at AS at FROM events WHERE received_at >= ? ORDER BY received_at DESC, seq DESC LIMIT ?", at, cap)
         .toArray()
         .reverse();
       this.receivedCap = cap;
