@@ -107,7 +107,8 @@ async function feedAccounts(env: Env, messages: Messages): Promise<Set<Message<I
 export async function reviveLostCopies(env: Env, batch: MessageBatch<IndexMessage>): Promise<void> {
   await settleEach(batch.messages, CALLS_AT_ONCE, async (message) => {
     const { copy, account } = message.body;
-    log("error", "index.copy_lost", { lead: copy.id, site: copy.site, account: account?.domain, changes: copy.changes.length, deliveries: copy.deliveries.length });
+    // Once per lost copy: a retry of this message logs its own line.
+    if (message.attempts === 1) log("error", "index.copy_lost", { lead: copy.id, site: copy.site, account: account?.domain, changes: copy.changes.length, deliveries: copy.deliveries.length });
     try {
       await leadById(env, copy.id)?.copyLost(message.body);
       message.ack();

@@ -7,6 +7,7 @@
  * carries its account's report when that changed (account-sync.ts): accounts are fed in the
  * same batches.
  */
+import * as z from "zod";
 import type { Delivery, Reason } from "../../shared/api";
 import type { AccountReport } from "../account/report";
 import { type IndexedDelivery, type IndexedRulePoints, type LeadCopy, type TimedCopy, searchTraits, writeCopies } from "../lead-index";
@@ -15,6 +16,7 @@ import { siteScoring, loadConfig } from "../settings";
 import { accountReportOf } from "./account-sync";
 import { sourceOf } from "./attribution";
 import type { LeadContext } from "./context";
+import type { LeadRow } from "./store";
 
 /** A message of the index queue: a lead's copy, and its account's report when that changed. */
 export type IndexMessage = TimedCopy & { account?: AccountReport };
@@ -106,6 +108,13 @@ export async function pushIndex(lead: LeadContext): Promise<void> {
     return;
   }
   const after = lead.store.row();
+  // A lost copy that rewound the marks while this one was on its way (oweLostCopy): this copy was
+  // built from the marks before the rewind, so it lacks what the lost one carried. The lower
+  // marks stay, and the lead stays owed, so the next copy carries it all again.
+  if (after && rewound(row, after)) {
+    if (after.index_due === null) lead.store.setIndexDue(now);
+    return;
+  }
   // A change that landed while the copy was on its way keeps the lead owed.
   const changed = !after || after.last_seen !== row.last_seen || after.sequence !== row.sequence;
   const refresh = result && result.engagement !== 0 ? now + (scoring.half_life_days * 86_400_000) / INDEX_REFRESHES_PER_HALF_LIFE : null;
@@ -118,15 +127,23 @@ export async function pushIndex(lead: LeadContext): Promise<void> {
   });
 }
 
+/** Whether the index marks moved between `before` and `after` other than by this copy: a rewind. */
+const rewound = (before: LeadRow, after: LeadRow): boolean =>
+  after.indexed_seq !== before.indexed_seq ||
+  after.indexed_feedback !== before.indexed_feedback ||
+  after.indexed_at !== before.indexed_at ||
+  after.account_report !== before.account_report;
+
 /**
  * Owes the index a fresh copy after `lost`, a copy the queue gave up on (its dead-letter queue):
  * the next copy carries again the stage changes, feedback and deliveries the lost one did, and
- * the account's report. Sent at once.
+ * the account's report. Sent after `delayMs` (see `nextRevival`), or sooner with the next change.
  */
-export function oweLostCopy(lead: LeadContext, lost: IndexMessage): void {
+export function oweLostCopy(lead: LeadContext, lost: IndexMessage, delayMs = 0): void {
   const row = lead.store.row();
   if (!row) return;
   const { copy } = lost;
+  const now = Date.now();
   lead.transaction(() => {
     lead.store.markIndexed({
       due: row.index_due,
@@ -136,8 +153,34 @@ export function oweLostCopy(lead: LeadContext, lost: IndexMessage): void {
     });
     // No report signature matches an empty one: the next copy carries the report again.
     if (lost.account) lead.store.setAccountReport("");
-    touchIndex(lead, Date.now(), true);
+    // A copy owed sooner (one not sent yet) keeps its time: it carries all of this too.
+    const due = now + delayMs;
+    if (row.index_due === null || row.index_due > due) lead.store.setIndexDue(due);
+    lead.arm();
   });
+}
+
+/** A lead's revivals of lost copies within the last day, and whether it gave up for now. */
+export const revivalsSchema = z.object({ at: z.array(z.number()), abandoned: z.boolean() });
+export type Revivals = z.infer<typeof revivalsSchema>;
+
+/**
+ * How long a revived copy waits, by the number of revivals the day before it: a copy the index
+ * keeps refusing (too large for D1, a poisoned row) is not sent again and again at once.
+ */
+const REVIVAL_DELAYS_MS = [0, 60_000, 600_000, 3_600_000, 3_600_000];
+const REVIVAL_WINDOW_MS = 86_400_000;
+
+/**
+ * What a lead does with one more lost copy, given its revivals so far: send it again after
+ * `delayMs`, or (null) give up until the day's revivals age out; `abandon` is true the first
+ * time it gives up, to log it once.
+ */
+export function nextRevival(past: Revivals | undefined, now: number): { revivals: Revivals; delayMs: number | null; abandon: boolean } {
+  const at = (past?.at ?? []).filter((t) => t > now - REVIVAL_WINDOW_MS);
+  const delayMs = REVIVAL_DELAYS_MS[at.length];
+  if (delayMs === undefined) return { revivals: { at, abandoned: true }, delayMs: null, abandon: past?.abandoned !== true };
+  return { revivals: { at: [...at, now], abandoned: false }, delayMs, abandon: false };
 }
 
 /** A delivery of an outbox as the delivery log keeps it (a lead's, or an account's). */

@@ -30,7 +30,7 @@ import { attributeAll, attributeNew, siteOrigins } from "./attribution";
 import { leaveAccount } from "./account-sync";
 import type { LeadContext } from "./context";
 import { handOver, handOverOwed } from "./handover";
-import { type IndexMessage, oweLostCopy, pushIndex, touchIndex } from "./index-sync";
+import { type IndexMessage, nextRevival, oweLostCopy, pushIndex, revivalsSchema, touchIndex } from "./index-sync";
 import { migrate } from "./migrations";
 import { type LeadPreview, previewLead } from "./preview";
 import { missSlaIfDue, startSqlClock, stopSqlClock } from "./sla";
@@ -78,6 +78,8 @@ const GONE: Gone = { gone: true };
 
 /** Storage key of the erasure mark; deleteAll removes it with everything else. */
 const ERASING = "erasing";
+/** Storage key of the lead's revivals of lost index copies (index-sync.ts `nextRevival`). */
+const REVIVALS = "index_revivals";
 /** A crash in the middle of an erasure is finished by the alarm this long after it began. */
 const ERASE_RETRY_MS = 60_000;
 
@@ -391,10 +393,20 @@ export class Lead extends DurableObject<Env> {
   /**
    * A copy of this lead the index queue gave up on (its dead-letter queue): the lead owes the
    * index, and its account, a fresh copy with what that one carried, so a quiet lead's row is not
-   * left stale. Nothing to do for a lead erased since.
+   * left stale. Nothing to do for a lead erased since, or being erased (its copy would only move
+   * the erasure's retry alarm). A copy lost again and again is sent later each time, and after a
+   * few revivals in a day the lead gives up on it (`index.copy_abandoned`) until they age out.
    */
-  copyLost(lost: IndexMessage): void {
-    oweLostCopy(this.lead, lost);
+  async copyLost(lost: IndexMessage): Promise<void> {
+    const row = this.store.row();
+    if (this.erasing || !row) return;
+    const { revivals, delayMs, abandon } = nextRevival(revivalsSchema.optional().parse(await this.ctx.storage.get(REVIVALS)), Date.now());
+    if (delayMs === null) {
+      if (abandon) log("error", "index.copy_abandoned", { lead: row.id, site: row.site, revivals: revivals.at.length });
+    } else {
+      oweLostCopy(this.lead, lost, delayMs);
+    }
+    await this.ctx.storage.put(REVIVALS, revivals);
   }
 
   /**
