@@ -204,6 +204,12 @@ export interface AccountListItem {
 /** GET /v1/accounts/:domain, and an account.hot alert's account: the numbers and the leads. */
 export type AccountView = Omit<AccountListItem, "leads"> & { leads: AccountLead[] };
 
+/**
+ * GET /v1/accounts/:domain: the account's numbers (as its leads last reported them) and each lead
+ * as the admin API shows one, read from the lead itself.
+ */
+export type AccountDetail = Omit<AccountListItem, "leads"> & { leads: LeadRecord[] };
+
 /** The body of a Standard Webhooks account.hot alert. */
 export interface AccountHotBody {
   type: "account.hot";
