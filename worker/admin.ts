@@ -23,8 +23,9 @@ import { collectorBase } from "./http/base-path";
 import { jsonBody, query } from "./http/validate";
 import { emailLead, leadById, visitorLead, visitorObjectName } from "./identity";
 import { calibrate, feedbackSummary, slaCutoffs } from "./calibration";
-import { byChannel, decodeCursor, eraseLead, feedbackFacts, funnel, listLeads, openOverSla } from "./lead-index";
+import { byChannel, eraseLead, feedbackFacts, funnel, listLeads, openOverSla } from "./lead-index";
 import { fromWire } from "./lead/store";
+import { Cursor } from "./paging";
 import { replay } from "./preview/replay";
 import { FEEDBACK_OUTCOMES } from "./scoring/lifecycle";
 import { loadConfig } from "./settings";
@@ -112,10 +113,6 @@ admin.delete("/v1/leads/:id", async (c) => {
 
 /** Every list answers in pages: `limit` (default 50, at most 500) and `next_cursor`. */
 const Limit = z.coerce.number().int().min(1).max(500).default(50);
-const Cursor = z
-  .string()
-  .max(200)
-  .refine((cursor) => decodeCursor(cursor) !== null, "cursor is not one this API gave out");
 
 const LeadQuery = z.strictObject({
   site: z.string().max(LIMITS.idLength).optional(),

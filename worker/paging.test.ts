@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodeCursor, encodeCursor, keysetQuery, pageOf, when } from "./paging";
+import { Cursor, decodeCursor, encodeCursor, keysetQuery, pageOf, when } from "./paging";
 
 describe("keyset paging", () => {
   it("joins the asked-for filters, leaves out the others, and asks for one row past the page", () => {
@@ -17,10 +17,16 @@ describe("keyset paging", () => {
     expect(keysetQuery({ key: "id", conditions: [], cursor: undefined, limit: 5 })).toEqual({ sql: " ORDER BY score DESC, id LIMIT ?", binds: [6] });
   });
 
-  it("a cursor continues after its row: a lower score, or the same score and a later key", () => {
-    const { sql, binds } = keysetQuery({ key: "domain || ' ' || site", conditions: [when(3, "score >= ?")], cursor: encodeCursor(42.5, "acme.io pk"), limit: 2 });
-    expect(sql).toBe("WHERE score >= ? AND (score < ? OR (score = ? AND domain || ' ' || site > ?)) ORDER BY score DESC, domain || ' ' || site LIMIT ?");
-    expect(binds).toEqual([3, 42.5, 42.5, "acme.io pk", 3]);
+  it("a cursor continues after its row: a lower score, or the same score and a later key, bounded by score <= for the index", () => {
+    const { sql, binds } = keysetQuery({ key: "id", conditions: [when(3, "score >= ?")], cursor: encodeCursor(42.5, "lead-7"), limit: 2 });
+    expect(sql).toBe("WHERE score >= ? AND score <= ? AND (score < ? OR (score = ? AND id > ?)) ORDER BY score DESC, id LIMIT ?");
+    expect(binds).toEqual([3, 42.5, 42.5, 42.5, "lead-7", 3]);
+  });
+
+  it("with several tie columns orders by each and continues after the cursor's key split at its spaces, the last column taking the rest", () => {
+    const { sql, binds } = keysetQuery({ key: ["domain", "site"], conditions: [], cursor: encodeCursor(7, "acme.io pk demo"), limit: 1 });
+    expect(sql).toBe("WHERE score <= ? AND (score < ? OR (score = ? AND (domain > ? OR (domain = ? AND site > ?)))) ORDER BY score DESC, domain, site LIMIT ?");
+    expect(binds).toEqual([7, 7, 7, "acme.io", "acme.io", "pk demo", 2]);
   });
 
   it("gives the page and a cursor at its last row only when a row past the page came back", () => {
@@ -39,6 +45,13 @@ describe("keyset paging", () => {
   it("reads back its own cursors and refuses anything else", () => {
     expect(decodeCursor(encodeCursor(-1.25, "acme.io pk_demo"))).toEqual([-1.25, "acme.io pk_demo"]);
     for (const bad of ["nonsense", btoa("[1]"), btoa('["1","a"]'), btoa("{}"), ""]) expect(decodeCursor(bad), bad).toBeNull();
+  });
+
+  it("the cursor= schema takes its own cursors and refuses others with the API's message", () => {
+    expect(Cursor.parse(encodeCursor(3, "a"))).toBe(encodeCursor(3, "a"));
+    const refused = Cursor.safeParse("nonsense");
+    expect(refused.success).toBe(false);
+    expect(refused.error?.issues[0]?.message).toBe("cursor is not one this API gave out");
   });
 });
 

@@ -8,6 +8,7 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import testConfig from "../fixtures/workers.config.json";
+import { pushAccount } from "../../worker/account/listing";
 import { accountStub } from "../../worker/account/stub";
 import { SITE, admin, identify, leadByEmail, pageView, send, track, uid } from "./helpers";
 import { receiver } from "./webhooks-support";
@@ -124,6 +125,30 @@ describe("accounts", () => {
     expect(row).toMatchObject({ site: SITE, leads: 2, stages: { sql: 1, known: 1 } });
     expect(body.accounts.some((a: { domain: string }) => a.domain === small)).toBe(false);
     expect((await admin("/v1/accounts?cursor=nonsense")).status).toBe(400);
+  });
+
+  it("pages through accounts of the same score across sites by domain, then site, each once", async () => {
+    // A score no other test's account reaches, so min_score= keeps only these.
+    const score = 1e9 + Math.floor(Math.random() * 1e6);
+    const [first = "", second = ""] = [uid("pk_tie_a"), uid("pk_tie_b")].sort();
+    const [low = "", high = ""] = [domain(), domain()].sort();
+    const summary = { leads: 1, stages: { known: 1 }, score, last_seen: Date.now(), at: Date.now() };
+    await pushAccount(env.LEAD_INDEX, [
+      { site: second, domain: high, summary },
+      { site: second, domain: low, summary },
+      { site: first, domain: high, summary },
+      { site: first, domain: low, summary },
+    ]);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { status: number; body: { accounts: { domain: string; site: string }[]; next_cursor: string | null } } =
+        await admin(`/v1/accounts?min_score=${score}&limit=1${cursor ? `&cursor=${cursor}` : ""}`);
+      expect(page.status).toBe(200);
+      seen.push(...page.body.accounts.map((a) => `${a.domain} ${a.site}`));
+      cursor = page.body.next_cursor;
+    } while (cursor);
+    expect(seen).toEqual([`${low} ${first}`, `${low} ${second}`, `${high} ${first}`, `${high} ${second}`]);
   });
 
   it("account.hot goes out once per window when the account reaches the threshold, and never for free mail", async () => {

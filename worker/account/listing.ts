@@ -1,5 +1,5 @@
 /**
- * Accounts in the lead index (D1, migrations/0005_accounts.sql): each Account object's summary,
+ * Accounts in the lead index (D1, migrations/0005_accounts.sql and 0008): each Account object's summary,
  * for GET /v1/accounts. The index queue's consumer writes the summaries of a whole batch's
  * accounts at once (index-queue.ts); an account writes its own after an erasure. The objects
  * stay the truth.
@@ -61,8 +61,9 @@ type AccountIndexRow = Omit<AccountListItem, "stages" | "last_seen"> & { stages:
 /** Accounts by summed score, highest first; `next_cursor` continues after the last one. */
 export async function listAccounts(db: D1Database, filter: AccountFilter): Promise<{ accounts: AccountListItem[]; next_cursor: string | null }> {
   const { sql, binds } = keysetQuery({
-    // The same domain may be an account on two sites: the cursor's key is site and domain together.
-    key: "domain || ' ' || site",
+    // The same domain may be an account on two sites: ties go by domain, then site. A domain
+    // holds no space, so the cursor's key "domain site" splits back into both (see Keyset).
+    key: ["domain", "site"],
     conditions: [when(filter.site, "site = ?"), when(filter.min_score, "score >= ?")],
     cursor: filter.cursor,
     limit: filter.limit,
