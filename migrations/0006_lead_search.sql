@@ -1,16 +1,14 @@
 -- Searching and filtering the lead listing (GET /v1/leads q= and channel=), and each lead's
--- verified flag in it. `name` and `company` are the lead's traits of those names; `domain` the
--- lower-cased domain of its email; `verified` 1 once its email was proven. Copies pushed before
--- this release carry none of them until the lead's next copy (the domain is filled in below).
+-- verified flag in it. `name` and `company` are the lead's traits of those names; `verified` 1
+-- once its email was proven, 0 while it is only claimed. Copies pushed before this release carry
+-- none of them until the lead's next copy: `verified` stays null (not known) until then, never a
+-- 0 that would mark a proven lead unverified.
 -- Lead objects stay the truth; this is their copy.
 -- Append-only: never edit a migration that has shipped; add the next number.
 
 ALTER TABLE leads ADD COLUMN name TEXT;
 ALTER TABLE leads ADD COLUMN company TEXT;
-ALTER TABLE leads ADD COLUMN domain TEXT;
-ALTER TABLE leads ADD COLUMN verified INTEGER NOT NULL DEFAULT 0;
-
-UPDATE leads SET domain = lower(trim(substr(email, instr(email, '@') + 1))) WHERE email LIKE '%@%';
+ALTER TABLE leads ADD COLUMN verified INTEGER;
 
 -- q= matches anywhere in the email, name or company: no B-tree index serves a match inside a
 -- text, so a search walks the leads in score order and stops once it has a page: within a site

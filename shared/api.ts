@@ -172,8 +172,8 @@ export interface LeadListItem {
   first_seen: string;
   last_seen: string;
   bot: boolean;
-  /** The email was proven (see LeadSnapshot); false for a lead the index copied before it kept this. */
-  verified: boolean;
+  /** The email was proven (see LeadSnapshot); null: not known yet (the index copied the lead before it kept this, until its next change). */
+  verified: boolean | null;
 }
 
 /** A lead of an account, as its Lead object last reported it. */

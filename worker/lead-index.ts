@@ -11,10 +11,7 @@ import { CHANNELS, type Channel } from "./attribution/touch";
 import type { FeedbackFact, SlaCutoffs } from "./calibration";
 import type { Stage } from "./config";
 import { keysetQuery, pageOf, when } from "./paging";
-import { emailDomain } from "./scoring/free-email";
 import { FEEDBACK_OUTCOMES, type FeedbackOutcome } from "./scoring/lifecycle";
-
-export { decodeCursor, encodeCursor } from "./paging";
 
 /** A row of the listing, with its times in ms as the index stores them. */
 export type IndexedLead = Omit<LeadListItem, "first_seen" | "last_seen"> & { first_seen: number; last_seen: number };
@@ -40,7 +37,7 @@ export type IndexedFeedback = Omit<FeedbackFact, "lead" | "rules" | "first_seen"
 
 /**
  * What a lead's copy says about the lead. Fields added after the first release are optional: a
- * copy made by the release before may still be in the queue (it writes them as null, or false).
+ * copy made by the release before may still be in the queue (it writes them as null: not known).
  */
 export type CopiedLead = Omit<IndexedLead, "verified"> & {
   sql_at: number | null;
@@ -76,7 +73,7 @@ export interface TimedCopy {
 /** Every row a set of copies writes, one list per table, each row once (see `coalesce`). */
 export interface IndexRows {
   /** The newest copy of each lead that still lives in its object. */
-  leads: (Omit<CopiedLead, "bot" | "verified"> & { bot: 0 | 1; verified: 0 | 1; domain: string | null; updated_at: number })[];
+  leads: (Omit<CopiedLead, "bot" | "verified"> & { bot: 0 | 1; verified: 0 | 1 | null; updated_at: number })[];
   /** Leads whose newest copy says they left (handed over): their row goes, unless a newer one is there. */
   gone: { id: string; at: number }[];
   changes: (IndexedStageChange & { lead_id: string; site: string; copy_at: number })[];
@@ -109,8 +106,8 @@ export function coalesce(copies: readonly TimedCopy[]): IndexRows {
   const rows: IndexRows = { leads: [], gone: [], changes: [...changes.values()], feedback: [...feedback.values()], deliveries: [...deliveries.values()] };
   for (const { at, copy } of newest.values()) {
     if (copy.lead) {
-      const { bot, verified, email } = copy.lead;
-      rows.leads.push({ ...copy.lead, bot: bot ? 1 : 0, verified: verified ? 1 : 0, domain: email === null ? null : emailDomain(email), updated_at: at });
+      const { bot, verified } = copy.lead;
+      rows.leads.push({ ...copy.lead, bot: bot ? 1 : 0, verified: verified === undefined ? null : verified ? 1 : 0, updated_at: at });
     } else rows.gone.push({ id: copy.id, at });
   }
   return rows;
@@ -134,16 +131,15 @@ export async function writeCopies(db: D1Database, copies: readonly TimedCopy[]):
       db
         .prepare(
           `INSERT INTO leads (id, site, email, stage, score, engagement, fit, first_seen, last_seen, bot, updated_at, sql_at, channel,
-             verified, name, company, domain)
+             verified, name, company)
            SELECT r.value->>'id', r.value->>'site', r.value->>'email', r.value->>'stage', r.value->>'score', r.value->>'engagement',
              r.value->>'fit', r.value->>'first_seen', r.value->>'last_seen', r.value->>'bot', r.value->>'updated_at', r.value->>'sql_at',
-             r.value->>'channel', r.value->>'verified', r.value->>'name', r.value->>'company', r.value->>'domain'
+             r.value->>'channel', r.value->>'verified', r.value->>'name', r.value->>'company'
            FROM json_each(?) r WHERE NOT ${ERASED("r.value->>'id'", "r.value->>'updated_at'")}
            ON CONFLICT (id) DO UPDATE SET email = excluded.email, stage = excluded.stage, score = excluded.score,
              engagement = excluded.engagement, fit = excluded.fit, first_seen = excluded.first_seen,
              last_seen = excluded.last_seen, bot = excluded.bot, updated_at = excluded.updated_at, sql_at = excluded.sql_at,
-             channel = excluded.channel, verified = excluded.verified, name = excluded.name, company = excluded.company,
-             domain = excluded.domain
+             channel = excluded.channel, verified = excluded.verified, name = excluded.name, company = excluded.company
            WHERE excluded.updated_at >= leads.updated_at`,
         )
         .bind(json(rows.leads)),
@@ -224,7 +220,7 @@ export interface LeadFilter {
 }
 
 /** A row as D1 returns it: SQLite has no booleans. */
-type LeadIndexRow = Omit<IndexedLead, "bot" | "verified"> & { bot: number; verified: number };
+type LeadIndexRow = Omit<IndexedLead, "bot" | "verified"> & { bot: number; verified: number | null };
 
 /**
  * The search of `q=`: part of the email (so of its domain too), the name or the company. instr,
@@ -265,7 +261,7 @@ export async function listLeads(db: D1Database, filter: LeadFilter) {
       (row): LeadListItem => ({
         ...row,
         bot: row.bot === 1,
-        verified: row.verified === 1,
+        verified: row.verified === null ? null : row.verified === 1,
         first_seen: new Date(row.first_seen).toISOString(),
         last_seen: new Date(row.last_seen).toISOString(),
       }),

@@ -67,12 +67,12 @@ describe("GET /v1/leads q=", () => {
     expect(byId.get(claimed.id)?.verified).toBe(false);
   });
 
-  it("the index keeps the name and company traits as trimmed text and the email's domain lower-cased", async () => {
+  it("the index keeps the name and company traits as trimmed text", async () => {
     expect(searchTraits({ name: "  Ana Lima ", company: "   ", title: "CTO" })).toEqual({ name: "Ana Lima", company: null });
     expect(searchTraits({ name: 42, company: ["Acme"] })).toEqual({ name: null, company: null });
     const { ids: [id] } = await seed([{ score: 1, email: "ana@Sub.Example.ORG", name: "Ana Lima", company: "Acme", verified: true }]);
-    const row = await env.LEAD_INDEX.prepare("SELECT name, company, domain, verified FROM leads WHERE id = ?").bind(id).first();
-    expect(row).toEqual({ name: "Ana Lima", company: "Acme", domain: "sub.example.org", verified: 1 });
+    const row = await env.LEAD_INDEX.prepare("SELECT name, company, verified FROM leads WHERE id = ?").bind(id).first();
+    expect(row).toEqual({ name: "Ana Lima", company: "Acme", verified: 1 });
   });
 
   it("takes %, _ and \\ in q literally", async () => {
@@ -156,10 +156,24 @@ describe("GET /v1/leads channel=", () => {
 });
 
 describe("a copy from the release before (no verified, name or company)", () => {
-  it("lists as not verified and is found by its email alone", async () => {
+  it("lists with verified null (not known, never false: the lead may be proven) and is found by its email alone", async () => {
     const { site, ids: [id] } = await seed([{ score: 3, email: "old@legacy-copy.io" }]);
     const { body } = await list(`site=${site}&q=legacy`);
-    expect(body.leads).toEqual([expect.objectContaining({ id, verified: false })]);
+    expect(body.leads).toEqual([expect.objectContaining({ id, verified: null })]);
     expect(ids((await list(`site=${site}&q=old%20copy`)).body)).toEqual([]);
+  });
+
+  it("a row the index held before this release lists with verified null until the lead's next copy", async () => {
+    const site = uid("pk_search");
+    const id = uid("s");
+    await env.LEAD_INDEX.prepare(
+      `INSERT INTO leads (id, site, email, stage, score, engagement, fit, first_seen, last_seen, bot, updated_at)
+       VALUES (?, ?, 'pre@old-row.io', 'known', 1, 1, 0, ?, ?, 0, ?)`,
+    )
+      .bind(id, site, T, T, T)
+      .run();
+    expect((await list(`site=${site}`)).body.leads).toEqual([expect.objectContaining({ id, verified: null })]);
+    await pushLead(env.LEAD_INDEX, copy(site, { id, score: 1, email: "pre@old-row.io", verified: true }), Date.now());
+    expect((await list(`site=${site}`)).body.leads).toEqual([expect.objectContaining({ id, verified: true })]);
   });
 });
