@@ -12,7 +12,17 @@ import { LeadPanel } from "./lead";
 import { at, hashWith, opened } from "./route";
 
 const STAGES: Stage[] = ["anonymous", "known", "mql", "sql", "accepted", "recycled", "won", "lost"];
-const CHANNELS: Channel[] = ["direct", "organic_search", "paid_search", "organic_social", "paid_social", "email", "referral", "other"];
+/** Every channel the API filters by, in the menu's order: `satisfies` fails the build when the API's list changes. */
+const CHANNEL_LABELS = {
+  direct: "direct",
+  organic_search: "organic search",
+  paid_search: "paid search",
+  organic_social: "organic social",
+  paid_social: "paid social",
+  email: "email",
+  referral: "referral",
+  other: "other",
+} satisfies Record<Channel, string>;
 const TOKEN_KEY = "leadlight-token";
 const POLL_MS = 3000;
 const DAY = 86_400_000;
@@ -115,7 +125,7 @@ function renderFunnel(stats: FunnelStats): void {
 const stageSelect = byId<HTMLSelectElement>("stage");
 for (const stage of STAGES) stageSelect.append(h("option", { value: stage }, stage));
 const channelSelect = byId<HTMLSelectElement>("channel");
-for (const channel of CHANNELS) channelSelect.append(h("option", { value: channel }, channel.replace(/_/g, " ")));
+for (const [channel, label] of Object.entries(CHANNEL_LABELS)) channelSelect.append(h("option", { value: channel }, label));
 const searchInput = byId<HTMLInputElement>("q");
 const minInput = byId<HTMLInputElement>("min");
 const nextButton = byId<HTMLButtonElement>("next");
@@ -157,7 +167,7 @@ async function renderLeads(): Promise<void> {
                 "td",
                 {},
                 button(l.email ?? `anonymous ${l.id.slice(0, 8)}`, open, { class: "linkish" }),
-                l.email && !l.verified ? h("span", { class: "mute", title: "The email was only claimed in a browser, not proven by the site" }, " unverified") : null,
+                l.email && l.verified === false ? h("span", { class: "mute", title: "The email was only claimed in a browser, not proven by the site" }, " unverified") : null,
                 l.bot ? h("span", { class: "bad" }, " bot") : null,
               ),
               h("td", {}, stageChip(l.stage)),
