@@ -232,6 +232,88 @@ describe("accounts", () => {
     expect(listed.body.accounts.some((a: { domain: string }) => a.domain === name)).toBe(false);
   });
 
+  it("erasing a lead renders its account's account.hot bodies again without it, under the same webhook-id", async () => {
+    hotAccounts();
+    // A Slack endpoint too: its body prints the leads' emails.
+    const config = JSON.parse(deployed.LEADLIGHT_CONFIG);
+    config.webhooks.push({ id: "slack", url: "https://hooks.slack.test/hot", events: ["account.hot"], format: "slack" });
+    deployed.LEADLIGHT_CONFIG = JSON.stringify(config);
+    const name = domain();
+    const calls = receiver(`"domain":"${name}"`);
+    const ada = await knownLead(`ada@${name}`);
+    const grace = await knownLead(`grace@${name}`);
+    await runDurableObjectAlarm(accountStub(env, SITE, name));
+    await vi.waitFor(() => expect(calls).toHaveLength(1), WAIT);
+    expect(calls[0]?.body).toContain(`ada@${name}`);
+    const logged = await vi.waitFor(async () => {
+      const { body } = await admin("/v1/deliveries?limit=500");
+      const mine = body.deliveries.filter((d: { account: { domain: string } | null }) => d.account?.domain === name);
+      expect(mine).toHaveLength(2);
+      return mine as { id: string; endpoint: string }[];
+    }, WAIT);
+    expect((await hotRows(SITE, name)).every((r) => r.body.includes(`ada@${name}`))).toBe(true);
+
+    expect((await admin(`/v1/leads/${ada.id}`, { method: "DELETE" })).status).toBe(200);
+
+    const rows = await hotRows(SITE, name);
+    expect(rows).toHaveLength(2);
+    for (const row of rows) {
+      expect(row.body).not.toContain(`ada@${name}`);
+      expect(row.body).not.toContain(ada.id);
+      expect(row.body).toContain(`grace@${name}`);
+    }
+    const standard = rows.map((r) => JSON.parse(r.body)).find((b) => b.type === "account.hot");
+    expect(standard.data.account).toMatchObject({ domain: name, score: grace.score, leads: [expect.objectContaining({ id: grace.id })] });
+    expect(standard.data.account.leads).toHaveLength(1);
+    const kept = await runInDurableObject(accountStub(env, SITE, name), (_, state) =>
+      state.storage.sql.exec<{ alert: string }>("SELECT alert FROM hot_alerts").toArray().map((r) => r.alert),
+    );
+    expect(kept.join()).not.toContain(`ada@${name}`);
+    const log = await admin("/v1/deliveries?limit=500");
+    expect(JSON.stringify(log.body)).not.toContain(`ada@${name}`);
+    expect(log.body.deliveries.filter((d: { account: { domain: string } | null }) => d.account?.domain === name)).toHaveLength(2);
+
+    // Redelivered: the same message, under the same webhook-id, without her.
+    const sales = logged.find((d) => d.endpoint === "sales");
+    expect((await admin(`/v1/deliveries/${sales?.id}/redeliver`, { method: "POST" })).status).toBe(202);
+    await runDurableObjectAlarm(accountStub(env, SITE, name));
+    await vi.waitFor(() => expect(calls).toHaveLength(2), WAIT);
+    expect(calls[1]?.headers.get("webhook-id")).toBe(calls[0]?.headers.get("webhook-id"));
+    expect(calls[1]?.body).not.toContain(`ada@${name}`);
+    expect(calls[1]?.body).toContain(`grace@${name}`);
+  });
+
+  it("erasing the only lead an account.hot alert named deletes its messages and log rows: a redelivery answers 404", async () => {
+    deployed.LEADLIGHT_CONFIG = JSON.stringify({
+      ...testConfig,
+      accounts: { hot: { min_leads: 1, min_score: 30, within: "14d" } },
+      webhooks: testConfig.webhooks.map((hook) => ({ ...hook, events: [...hook.events, "account.hot"] })),
+    });
+    const name = domain();
+    receiver(`"domain":"${name}"`);
+    const ada = await knownLead(`ada@${name}`);
+    await runDurableObjectAlarm(accountStub(env, SITE, name));
+    const logged = await vi.waitFor(async () => {
+      const { body } = await admin("/v1/deliveries?limit=500");
+      const mine = body.deliveries.find((d: { account: { domain: string } | null }) => d.account?.domain === name);
+      expect(mine).toMatchObject({ type: "account.hot", sequence: 1 });
+      return mine as { id: string };
+    }, WAIT);
+    // Grace joins within the window: no second alert, and the first one named only Ada.
+    const grace = await knownLead(`grace@${name}`);
+    expect(await hotRows(SITE, name)).toHaveLength(1);
+
+    expect((await admin(`/v1/leads/${ada.id}`, { method: "DELETE" })).status).toBe(200);
+
+    expect((await accountStub(env, SITE, name).describe())?.leads.map((l) => l.id)).toEqual([grace.id]);
+    expect(await hotRows(SITE, name)).toEqual([]);
+    const { body } = await admin("/v1/deliveries?limit=500");
+    expect(body.deliveries.some((d: { id: string }) => d.id === logged.id)).toBe(false);
+    const again = await admin(`/v1/deliveries/${logged.id}/redeliver`, { method: "POST" });
+    expect(again.status).toBe(404);
+    expect(again.body.error.code).toBe("not_found");
+  });
+
   it("reports that come late or twice leave each lead at its newest; one made before the lead left never brings it back", async () => {
     const name = domain();
     const account = accountStub(env, SITE, name);

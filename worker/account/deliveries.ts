@@ -26,6 +26,15 @@ export async function pushAccountDeliveries(db: D1Database, site: string, domain
     .run();
 }
 
+/** Removes deliveries the account deleted (they named an erased lead): a redelivery of one then finds none. */
+export async function dropAccountDeliveries(db: D1Database, site: string, domain: string, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .prepare("DELETE FROM deliveries WHERE account_site = ? AND account_domain = ? AND id IN (SELECT value FROM json_each(?))")
+    .bind(site, domain, JSON.stringify(ids))
+    .run();
+}
+
 type LogRow = Omit<DeliveryLogEntry, "updated_at" | "account"> & { score: number; account_site: string | null; account_domain: string | null };
 
 /**

@@ -43,4 +43,13 @@ export const ACCOUNT_MIGRATIONS: readonly (readonly string[])[] = [
      )`,
     `ALTER TABLE account ADD COLUMN deliveries_copied_at INTEGER NOT NULL DEFAULT 0`,
   ],
+  // 3: each account.hot alert as it was sent (the account and its leads), so that erasing a lead
+  // can render the alert's stored bodies again without it: a body is bytes, and a Slack one
+  // lists only the first leads, so neither can be edited in place.
+  [
+    `CREATE TABLE hot_alerts (
+       sequence INTEGER PRIMARY KEY,
+       alert    TEXT NOT NULL
+     )`,
+  ],
 ];

@@ -8,7 +8,7 @@
  * with the rest of the batch. Its deliveries reach the delivery log from its alarm.
  */
 import { DurableObject } from "cloudflare:workers";
-import type { AccountLead, AccountView, Stage } from "../../shared/api";
+import type { AccountView } from "../../shared/api";
 import { durationMs } from "../config";
 import { type Env, deliveryEnv } from "../env";
 import { toIndexedDelivery } from "../lead/index-sync";
@@ -17,33 +17,17 @@ import { log, reason } from "../log";
 import { loadConfig } from "../settings";
 import { deliverDue } from "../webhooks/delivery";
 import { enableEndpoint } from "../webhooks/endpoints";
+import { slackEscape } from "../webhooks/payload";
 import { OutboxStore } from "../webhooks/store";
-import { pushAccountDeliveries } from "./deliveries";
+import { dropAccountDeliveries, pushAccountDeliveries } from "./deliveries";
 import { hotNow } from "./hot";
 import { eraseAccount, pushAccount } from "./listing";
 import { ACCOUNT_MIGRATIONS } from "./migrations";
-import { accountHotBody } from "./payload";
+import { type AccountAlert, accountHotBody, accountView as view, round1, withoutLead } from "./payload";
 import type { AccountSummary, TimedReport } from "./report";
-import { AccountStore, type MemberRow } from "./store";
+import { AccountStore } from "./store";
 
 const ALARM_RETRY_MS = 30_000;
-
-const iso = (ms: number) => new Date(ms).toISOString();
-const round1 = (n: number) => Math.round(n * 10) / 10;
-
-/** The account's numbers and leads, from its members. */
-function view(site: string, domain: string, members: readonly MemberRow[]): AccountView {
-  const stages: Partial<Record<Stage, number>> = {};
-  for (const m of members) stages[m.stage] = (stages[m.stage] ?? 0) + 1;
-  return {
-    site,
-    domain,
-    stages,
-    score: round1(members.reduce((sum, m) => sum + m.score, 0)),
-    last_seen: iso(members.reduce((max, m) => Math.max(max, m.last_seen), 0)),
-    leads: members.map((m): AccountLead => ({ id: m.lead_id, email: m.email, stage: m.stage, score: m.score, last_seen: iso(m.last_seen) })),
-  };
-}
 
 export class Account extends DurableObject<Env> {
   private readonly store: AccountStore;
@@ -84,6 +68,7 @@ export class Account extends DurableObject<Env> {
       const active = members.filter((m) => m.last_seen > now - rule.within);
       const alert = { sequence, at: now, account: view(site, domain, active), active: { leads: active.length, score: round1(active.reduce((s, m) => s + m.score, 0)) } };
       this.outbox.enqueueMessage(config.webhooks, { type: "account.hot", sequence }, (format) => accountHotBody(alert, format), now);
+      this.store.putAlert(alert);
       this.store.setHot(now, sequence);
       return true;
     });
@@ -94,12 +79,22 @@ export class Account extends DurableObject<Env> {
   /**
    * Takes an erased lead out of the account, at once (erasure does not wait for a queue): `at`
    * is when the lead was erased, by its own clock, so a report it made before, still on its way,
-   * is refused. An account left with no lead is erased whole now, its listing row and its
-   * deliveries with it; otherwise the alarm writes its new listing row.
+   * is refused. No stored account.hot body names it afterwards: each is rendered again without
+   * it, or deleted (with its row in the delivery log) when nothing is left to say. An account
+   * left with no lead is erased whole now, its listing row and its deliveries with it; otherwise
+   * the alarm writes its new listing row.
    */
   async remove(leadId: string, at: number): Promise<void> {
-    this.store.addDeparted(leadId, at);
-    if (this.store.removeMember(leadId)) this.store.setIndexDue(Date.now());
+    const dropped = this.ctx.storage.transactionSync(() => {
+      // A standard body names the lead by id; a Slack one by email, escaped for Slack, then for JSON.
+      const needles = [leadId, ...this.store.emailsOf(leadId).flatMap((email) => [email, JSON.stringify(slackEscape(email)).slice(1, -1)])];
+      this.store.addDeparted(leadId, at);
+      if (this.store.removeMember(leadId)) this.store.setIndexDue(Date.now());
+      return this.forgetInAlerts(leadId, needles);
+    });
+    const row = this.store.row();
+    // Should this fail, a log row is left without its message: listed, but a redelivery answers 404.
+    if (row) await dropAccountDeliveries(this.env.LEAD_INDEX, row.site, row.domain, dropped);
     if ((this.store.row()?.index_due ?? null) === null) return;
     // Also what makes the write below again, should it fail.
     await this.arm();
@@ -141,6 +136,32 @@ export class Account extends DurableObject<Env> {
       log("error", "account.alarm_failed", { account: this.ctx.id.toString(), reason: reason(error), retry_in_ms: ALARM_RETRY_MS });
       await this.ctx.storage.setAlarm(Date.now() + ALARM_RETRY_MS);
     }
+  }
+
+  /**
+   * Takes an erased lead out of every kept alert and every outbox body that names it (`needles`:
+   * its id and emails). A body whose alert is not kept (enqueued before alerts were) or would
+   * name no one is deleted; answers the ids deleted. Runs inside the erasure's transaction.
+   */
+  private forgetInAlerts(leadId: string, needles: readonly string[]): string[] {
+    const after = new Map<number, AccountAlert | null>();
+    const rewritten = (sequence: number) => {
+      if (!after.has(sequence)) {
+        const kept = this.store.alert(sequence);
+        after.set(sequence, kept && withoutLead(kept, leadId));
+      }
+      return after.get(sequence) ?? null;
+    };
+    const dropped = this.outbox.rewriteNaming(needles, (message) => {
+      const alert = message.type === "account.hot" ? rewritten(message.sequence) : null;
+      return alert && accountHotBody(alert, message.format === "slack" ? "slack" : "standard");
+    });
+    for (const alert of this.store.alertsNaming(leadId)) {
+      const next = rewritten(alert.sequence);
+      if (next) this.store.putAlert(next);
+      else this.store.dropAlert(alert.sequence);
+    }
+    return dropped;
   }
 
   /** The summary of the account's leads now; null when it has none. */

@@ -3,6 +3,7 @@
  * so a caller groups them in one `transactionSync`.
  */
 import type { Stage } from "../config";
+import type { AccountAlert } from "./payload";
 
 export type AccountRow = {
   site: string;
@@ -84,6 +85,49 @@ export class AccountStore {
   /** The account's leads, highest score first. */
   members(): MemberRow[] {
     return this.sql.exec<MemberRow>("SELECT lead_id, email, stage, score, last_seen FROM members ORDER BY score DESC, lead_id").toArray();
+  }
+
+  /** Keeps an account.hot alert as sent, or as it reads after an erasure (the latest wins). */
+  putAlert(alert: AccountAlert): void {
+    this.sql.exec(
+      "INSERT INTO hot_alerts (sequence, alert) VALUES (?, ?) ON CONFLICT (sequence) DO UPDATE SET alert = excluded.alert",
+      alert.sequence, JSON.stringify(alert),
+    );
+  }
+
+  /** The account.hot alert with this sequence; null when none is kept (it predates migration 3, or named no one left). */
+  alert(sequence: number): AccountAlert | null {
+    const row = this.sql.exec<{ alert: string }>("SELECT alert FROM hot_alerts WHERE sequence = ?", sequence).toArray()[0];
+    // Written only by putAlert, from an AccountAlert.
+    return row ? (JSON.parse(row.alert) as AccountAlert) : null;
+  }
+
+  dropAlert(sequence: number): void {
+    this.sql.exec("DELETE FROM hot_alerts WHERE sequence = ?", sequence);
+  }
+
+  /** The kept alerts whose leads include this one. */
+  alertsNaming(leadId: string): AccountAlert[] {
+    return this.sql
+      .exec<{ alert: string }>(
+        "SELECT alert FROM hot_alerts a WHERE EXISTS (SELECT 1 FROM json_each(a.alert, '$.account.leads') l WHERE l.value->>'id' = ?)",
+        leadId,
+      )
+      .toArray()
+      // Written only by putAlert, from an AccountAlert.
+      .map((row) => JSON.parse(row.alert) as AccountAlert);
+  }
+
+  /** The emails the account knows the lead by: as a member, and as each kept alert lists it. */
+  emailsOf(leadId: string): string[] {
+    return this.sql
+      .exec<{ email: string }>(
+        `SELECT email FROM members WHERE lead_id = ?1
+         UNION SELECT l.value->>'email' FROM hot_alerts a, json_each(a.alert, '$.account.leads') l WHERE l.value->>'id' = ?1`,
+        leadId,
+      )
+      .toArray()
+      .map((row) => row.email);
   }
 
   setHot(at: number, sequence: number): void {

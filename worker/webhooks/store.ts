@@ -197,6 +197,34 @@ export class OutboxStore {
   }
 
   /**
+   * Every message whose body contains one of `needles` gets the body `render` gives for it, under
+   * the same id (a receiver still dedupes on its `webhook-id`), or is deleted with its attempts
+   * when `render` gives null. Answers the ids deleted. For an erasure: no stored body may still
+   * name the erased person.
+   */
+  rewriteNaming(needles: readonly string[], render: (message: OutboxRow) => string | null): string[] {
+    const found = this.sql
+      .exec<OutboxRow>(
+        `SELECT ${OUTBOX_COLUMNS} FROM webhook_outbox o
+         WHERE EXISTS (SELECT 1 FROM json_each(?) n WHERE n.value <> '' AND instr(o.body, n.value) > 0)`,
+        JSON.stringify(needles),
+      )
+      .toArray();
+    const deleted: string[] = [];
+    for (const message of found) {
+      const body = render(message);
+      if (body !== null) {
+        this.sql.exec("UPDATE webhook_outbox SET body = ? WHERE id = ?", body, message.id);
+        continue;
+      }
+      this.sql.exec("DELETE FROM webhook_attempts WHERE delivery_id = ?", message.id);
+      this.sql.exec("DELETE FROM webhook_outbox WHERE id = ?", message.id);
+      deleted.push(message.id);
+    }
+    return deleted;
+  }
+
+  /**
    * This lead's deliveries with their attempts, newest first.
    *
    * @example
