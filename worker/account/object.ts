@@ -23,9 +23,9 @@ import { dropAccountDeliveries, pushAccountDeliveries } from "./deliveries";
 import { hotNow } from "./hot";
 import { eraseAccount, pushAccount } from "./listing";
 import { ACCOUNT_MIGRATIONS } from "./migrations";
-import { type AccountAlert, accountHotBody, accountView as view, round1, withoutLead } from "./payload";
+import { accountHotBody, accountView as view, round1, withoutLead } from "./payload";
 import type { AccountSummary, TimedReport } from "./report";
-import { AccountStore } from "./store";
+import { type AccountAlert, AccountStore } from "./store";
 
 const ALARM_RETRY_MS = 30_000;
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { type AccountAlert, accountHotBody, accountView, withoutLead } from "./payload";
+import { accountHotBody, accountView, withoutLead } from "./payload";
+import type { AccountAlert } from "./store";
 
 const AT = Date.UTC(2026, 10, 30);
 const member = (id: string, stage: "mql" | "sql", score: number, ago: number) => ({ lead_id: id, email: `${id}@acme.io`, stage, score, last_seen: AT - ago });

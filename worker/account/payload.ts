@@ -5,15 +5,8 @@
 import type { AccountHotBody, AccountLead, AccountView, Stage } from "../../shared/api";
 import type { WebhookConfig } from "../config";
 import { slackEscape } from "../webhooks/payload";
-import type { MemberRow } from "./store";
+import type { AccountAlert, MemberRow } from "./store";
 
-export interface AccountAlert {
-  sequence: number;
-  at: number;
-  account: AccountView;
-  /** How many of its leads were active within the window, and their summed score. */
-  active: { leads: number; score: number };
-}
 
 const iso = (ms: number) => new Date(ms).toISOString();
 export const round1 = (n: number) => Math.round(n * 10) / 10;

@@ -3,7 +3,7 @@
  * so a caller groups them in one `transactionSync`.
  */
 import type { Stage } from "../config";
-import type { AccountAlert } from "./payload";
+import type { AccountView } from "../../shared/api";
 
 export type AccountRow = {
   site: string;
@@ -20,6 +20,15 @@ export type AccountRow = {
   /** Deliveries updated at or after this (ms) are not yet in the delivery log. */
   deliveries_copied_at: number;
 };
+
+/** An account.hot alert as it was sent, kept so an erasure can render its bodies again without the erased lead. */
+export interface AccountAlert {
+  sequence: number;
+  at: number;
+  account: AccountView;
+  /** How many of its leads were active within the window, and their summed score. */
+  active: { leads: number; score: number };
+}
 
 export type MemberRow = {
   lead_id: string;
