@@ -129,4 +129,18 @@ describe("concurrent batches to one lead (group commit)", () => {
       expect(store.countEventsSince(now - 3_600_000, 2)).toBe(2);
     });
   });
+
+  it("an id twice in one batch is stored once, as it first came, beside a duplicate of an earlier batch", async () => {
+    const visitor = uid("v");
+    const stub = stubOf(visitorObjectName(SITE, visitor));
+    const earlier = pageView("/earlier");
+    await ingest(stub, visitor, [earlier]);
+    const first = pageView("/first");
+    const result = await ingest(stub, visitor, [first, { ...first, url: "https://www.site.test/second" }, earlier, pageView("/new")]);
+    expect(result).toMatchObject({ accepted: 2, duplicates: 2 });
+    const urls = await runInDurableObject(stub, (_, state) =>
+      state.storage.sql.exec<{ id: string; url: string }>("SELECT id, url FROM events ORDER BY seq").toArray(),
+    );
+    expect(urls.map((e) => e.url)).toEqual([earlier.url, first.url, expect.stringContaining("/new")]);
+  });
 });

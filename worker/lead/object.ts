@@ -208,16 +208,24 @@ export class Lead extends DurableObject<Env> {
       const trust = row.kind === "email" ? (this.store.visitorTrust(request.visitor) ?? null) : null;
       // Inhuman timing is about page views: an identify or a demo request in the same batch still counts.
       const timingBot = inhumanTiming(request.events) ? "timing" : null;
-      const stored: StoredEvent[] = [];
       const budget = siteLimits(config, row.site).events_per_lead_per_hour;
       let lastHour = this.store.countEventsSince(now - HOUR_MS, budget);
-      for (const event of request.events) {
-        // Beyond the hourly budget (a script, or many ids joined to one lead) events no longer score.
-        const bot = lastHour >= budget ? FLOOD : (request.bot ?? (event.type === "page_view" ? timingBot : null));
-        const fresh = withTrust(fromWire(event, request.visitor, now, bot), trust);
-        if (this.store.insertEvent(fresh)) {
-          stored.push(fresh);
-          lastHour++;
+      // Beyond the hourly budget (a script, or many ids joined to one lead) events no longer score.
+      const flag = (event: Event, over: boolean) =>
+        withTrust(fromWire(event, request.visitor, now, over ? FLOOD : (request.bot ?? (event.type === "page_view" ? timingBot : null))), trust);
+      let stored: StoredEvent[];
+      if (lastHour >= budget || lastHour + request.events.length < budget) {
+        // The whole batch on one side of the budget: every event's flag is known before storing.
+        stored = this.store.insertEvents(request.events.map((event) => flag(event, lastHour >= budget)));
+      } else {
+        // The batch crosses the budget: only stored events count, so one at a time.
+        stored = [];
+        for (const event of request.events) {
+          const fresh = flag(event, lastHour >= budget);
+          if (this.store.insertEvent(fresh)) {
+            stored.push(fresh);
+            lastHour++;
+          }
         }
       }
       const accepted = stored.length;
