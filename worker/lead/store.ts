@@ -147,9 +147,10 @@ export class LeadStore {
   /**
    * The newest events (seq, received_at), in receive order, at most the budget's worth: the hourly
    * budget is checked on every batch, and counting the events index each time cost a hot lead a
-   * scan of its whole last hour per request (a fifth of its CPU). Loaded on first use; checked
-   * against the table's newest seq before each use, so a rolled-back batch, a hand-over or an
-   * erasure (which change the table behind it) only makes it load again.
+   * scan of its whole last hour per request (a fifth of its CPU). Loaded on first use and kept by
+   * every insert here; whatever changes the table otherwise (a rolled-back transaction, a
+   * hand-over's delete, an erasure) drops it through `forget` or `deleteEventsUpTo`, and it loads
+   * again.
    */
   private received: Received[] | null = null;
   /** How many events `received` was loaded to hold. */
@@ -226,7 +227,8 @@ export class LeadStore {
    * value (a statement binds at most 100), unpacked by json_each in the batch's order.
    */
   insertEvents(events: readonly StoredEvent[]): StoredEvent[] {
-    if (events.length === 0) return [];
+    // One event goes in as it is: unpacking JSON would only cost it more.
+    if (events.length <= 1) return events.filter((event) => this.insertEvent(event));
     const rows = events.map((e) => [e.id, e.type, e.name, e.url, e.ref, e.title, e.props, e.ts, e.received_at, e.visitor, e.bot, e.claimed]);
     // WHERE true: without it SQLite would read ON CONFLICT as part of the SELECT's join.
     const inserted = this.sql
@@ -388,8 +390,7 @@ export class LeadStore {
 
   /** How many events were received since `at`, counted up to `cap` (for the hourly budget: more is never asked). */
   countEventsSince(at: number, cap: number): number {
-    const newest = this.sql.exec<{ seq: number | null }>("SELECT max(seq) AS seq FROM events").one().seq;
-    if (this.received === null || this.receivedCap < cap || (this.received.at(-1)?.seq ?? null) !== newest) {
+    if (this.received === null || this.receivedCap < cap) {
       this.received = this.sql
         .exec<Received>("SELECT seq, received_at AS at FROM events WHERE received_at >= ? ORDER BY received_at DESC, seq DESC LIMIT ?", at, cap)
         .toArray()
