@@ -143,6 +143,18 @@ type Received = {
   at: number;
 };
 
+/** The columns an insert of an event fills, in the order of `insertedValues`. */
+const INSERTED_COLUMNS = "id, type, name, url, ref, title, props, ts, received_at, visitor, bot, claimed";
+const insertedValues = (e: StoredEvent) => [e.id, e.type, e.name, e.url, e.ref, e.title, e.props, e.ts, e.received_at, e.visitor, e.bot, e.claimed];
+/** RETURNING yields no row for an id already stored: that is a duplicate. */
+const INSERT_ONE = `INSERT INTO events (${INSERTED_COLUMNS}) VALUES (${INSERTED_COLUMNS.replace(/\w+/g, "?")})
+  ON CONFLICT (id) DO NOTHING RETURNING seq`;
+/** A batch as one JSON array of value arrays; WHERE true, or SQLite reads ON CONFLICT as part of the SELECT's join. */
+const INSERT_BATCH = `INSERT INTO events (${INSERTED_COLUMNS})
+  SELECT ${INSERTED_COLUMNS.split(", ").map((_, i) => `value->>${i}`).join(", ")}
+  FROM json_each(?) WHERE true ORDER BY key
+  ON CONFLICT (id) DO NOTHING RETURNING seq, id`;
+
 export class LeadStore {
   /**
    * The newest events (seq, received_at), in receive order, at most the budget's worth: the hourly
@@ -197,15 +209,7 @@ export class LeadStore {
 
   /** Stores an event unless its id is already here; true when it was new. */
   insertEvent(event: StoredEvent): boolean {
-    // RETURNING yields no row when the id was already stored: that is a duplicate.
-    const inserted = this.sql
-      .exec<{ seq: number }>(
-        `INSERT INTO events (id, type, name, url, ref, title, props, ts, received_at, visitor, bot, claimed)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING seq`,
-        event.id, event.type, event.name, event.url, event.ref, event.title, event.props, event.ts, event.received_at,
-        event.visitor, event.bot, event.claimed,
-      )
-      .toArray()[0];
+    const inserted = this.sql.exec<{ seq: number }>(INSERT_ONE, ...insertedValues(event)).toArray()[0];
     if (!inserted) return false;
     this.remember(inserted.seq, event.received_at);
     return true;
@@ -229,16 +233,8 @@ export class LeadStore {
   insertEvents(events: readonly StoredEvent[]): StoredEvent[] {
     // One event goes in as it is: unpacking JSON would only cost it more.
     if (events.length <= 1) return events.filter((event) => this.insertEvent(event));
-    const rows = events.map((e) => [e.id, e.type, e.name, e.url, e.ref, e.title, e.props, e.ts, e.received_at, e.visitor, e.bot, e.claimed]);
-    // WHERE true: without it SQLite would read ON CONFLICT as part of the SELECT's join.
     const inserted = this.sql
-      .exec<{ seq: number; id: string }>(
-        `INSERT INTO events (id, type, name, url, ref, title, props, ts, received_at, visitor, bot, claimed)
-         SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7, value->>8, value->>9, value->>10, value->>11
-         FROM json_each(?) WHERE true ORDER BY key
-         ON CONFLICT (id) DO NOTHING RETURNING seq, id`,
-        JSON.stringify(rows),
-      )
+      .exec<{ seq: number; id: string }>(INSERT_BATCH, JSON.stringify(events.map(insertedValues)))
       .toArray()
       .sort((a, b) => a.seq - b.seq);
     // An id twice in one batch is stored as it first came, as one insert after another would.
