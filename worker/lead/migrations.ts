@@ -127,6 +127,32 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
     `ALTER TABLE events ADD COLUMN claimed INTEGER`,
     `ALTER TABLE visitors ADD COLUMN trust TEXT`,
   ],
+  // 7: the events table rebuilt without AUTOINCREMENT and without its time index. Each insert
+  // wrote those two b-trees (sqlite_sequence's row and the index) beside the table and its id
+  // index: two of the five pages every ingest commit wrote. A new seq is the largest plus one,
+  // which only repeats after the newest events are deleted, and only a hand-over deletes them (it
+  // starts the score's fold over). Reads in time order sort instead; none is on the hot path.
+  [
+    `CREATE TABLE events_v7 (
+       seq         INTEGER PRIMARY KEY,
+       id          TEXT NOT NULL UNIQUE,
+       type        TEXT NOT NULL,
+       name        TEXT,
+       url         TEXT,
+       ref         TEXT,
+       title       TEXT,
+       props       TEXT,
+       ts          INTEGER NOT NULL,
+       received_at INTEGER NOT NULL,
+       visitor     TEXT,
+       bot         TEXT,
+       claimed     INTEGER
+     )`,
+    `INSERT INTO events_v7 (seq, id, type, name, url, ref, title, props, ts, received_at, visitor, bot, claimed)
+       SELECT seq, id, type, name, url, ref, title, props, ts, received_at, visitor, bot, claimed FROM events`,
+    `DROP TABLE events`,
+    `ALTER TABLE events_v7 RENAME TO events`,
+  ],
 ];
 
 /**
