@@ -112,6 +112,20 @@ describe("concurrent batches to one lead (group commit)", () => {
     });
   });
 
+  it("the row a lead remembers after its batches is the row in storage: profile, score and index marks all written", async () => {
+    const visitor = uid("v");
+    const stub = stubOf(visitorObjectName(SITE, visitor));
+    await ingest(stub, visitor, [pageView("/pricing")]);
+    await Promise.all([ingest(stub, visitor, [track("pricing_view")]), ingest(stub, visitor, [pageView("/docs")])]);
+    await runInDurableObject(stub, (instance: Lead, state) => {
+      const remembered = (instance as unknown as { store: LeadStore }).store.row();
+      const stored = new LeadStore(state.storage.sql).row();
+      expect(stored).toEqual(remembered);
+      expect(stored).toMatchObject({ score: expect.any(Number), index_due: expect.any(Number) });
+      expect(stored?.score).toBeGreaterThan(0);
+    });
+  });
+
   it("the hourly count stays exact when a hand-over brings in events received earlier", async () => {
     const visitor = uid("v");
     const stub = stubOf(visitorObjectName(SITE, visitor));

@@ -80,8 +80,10 @@ export async function drain(stub: LeadStub): Promise<void> {
 
 /** Time travel: every pending message becomes due now, as if its retry delay had passed. */
 export const elapse = (stub: LeadStub) =>
-  runInDurableObject(stub, (_, state) => {
+  runInDurableObject(stub, (instance, state) => {
     state.storage.sql.exec("UPDATE webhook_outbox SET next_at = min(next_at, ?) WHERE status = 'pending'", Date.now());
+    // Written behind the object's back: it must read its next due time again.
+    (instance as unknown as { outbox: OutboxStore }).outbox.forget();
   });
 
 /** An endpoint config for tests that drive the outbox directly (a loopback URL: a DeliveryEnv with `dev: true`). */

@@ -192,6 +192,7 @@ export class Account extends DurableObject<Env> {
       const departed = this.store.departed();
       await this.ctx.storage.deleteAlarm();
       await this.ctx.storage.deleteAll();
+      this.outbox.forget();
       migrate(this.ctx.storage, ACCOUNT_MIGRATIONS);
       for (const d of departed) this.store.addDeparted(d.lead_id, d.at);
       return;

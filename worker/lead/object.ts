@@ -142,11 +142,13 @@ export class Lead extends DurableObject<Env> {
 
   private transaction<T>(fn: () => T): T {
     try {
-      return this.ctx.storage.transactionSync(fn);
+      // The lead row's changes in the block go out as one UPDATE (LeadStore.batchWrites).
+      return this.ctx.storage.transactionSync(() => this.store.batchWrites(fn));
     } catch (error) {
       // Rolled back: what the store and the score fold remember from inside it may never have
       // been (and a rolled-back event's seq is given out again).
       this.store.forget();
+      this.outbox.forget();
       this.score.reset();
       throw error;
     }
@@ -463,6 +465,7 @@ export class Lead extends DurableObject<Env> {
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     this.store.forget();
+    this.outbox.forget();
     this.score.reset();
     this.alarmAt = undefined;
     this.erasing = false;

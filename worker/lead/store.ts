@@ -170,18 +170,26 @@ export class LeadStore {
 
   /** The lead's row as last read; undefined when it must be read again (see `row`). */
   private cachedRow: LeadRow | null | undefined = undefined;
+  /** Changes to the row made inside `batchWrites`, written as one UPDATE at its end; null outside. */
+  private unwritten: Partial<LeadRow> | null = null;
 
   constructor(private readonly sql: SqlStorage) {}
 
   /**
-   * The lead's row. Read once and remembered until a write: a batch reads it several times
-   * (ingest, rescoring, the index's and the alarm's bookkeeping), and reading its thirty-odd
+   * The lead's row. Read once and kept current by every write here: a batch reads it several
+   * times (ingest, rescoring, the index's and the alarm's bookkeeping), and reading its thirty-odd
    * columns was a tenth of the CPU of a lead's request. A copy is handed out, so no caller can
    * change what the next one reads.
    */
   row(): LeadRow | null {
+    const row = this.remembered();
+    return row && { ...row };
+  }
+
+  /** The remembered row itself (read first when it is not), for this store's own use. */
+  private remembered(): LeadRow | null {
     if (this.cachedRow === undefined) this.cachedRow = this.sql.exec<LeadRow>(`SELECT ${LEAD_COLUMNS} FROM lead`).toArray()[0] ?? null;
-    return this.cachedRow && { ...this.cachedRow };
+    return this.cachedRow;
   }
 
   /**
@@ -190,20 +198,61 @@ export class LeadStore {
    */
   forget(): void {
     this.cachedRow = undefined;
+    this.unwritten = null;
     this.received = null;
   }
 
-  /** Every write to the lead's row goes through here, so `row()` never answers a stale one. */
-  private writeLead(query: string, ...binds: SqlStorageValue[]): void {
-    this.cachedRow = undefined;
-    this.sql.exec(query, ...binds);
+  /**
+   * Runs `fn` (synchronous, inside the caller's transaction) with every change to the lead's row
+   * written as one UPDATE at its end: an ingest changes the row three or four times (profile,
+   * score, index marks), and each UPDATE was a statement of its own. Reads in between see the
+   * changes (`row` answers from memory). If `fn` throws, none of its row changes is written and
+   * the row is read again next time.
+   */
+  batchWrites<T>(fn: () => T): T {
+    if (this.unwritten) return fn();
+    this.unwritten = {};
+    try {
+      const result = fn();
+      const changes = this.unwritten;
+      this.unwritten = null;
+      this.writeColumns(changes);
+      return result;
+    } catch (error) {
+      this.forget();
+      throw error;
+    } finally {
+      this.unwritten = null;
+    }
+  }
+
+  /** Changes columns of the lead's row (nothing when there is none); only values that differ are written. */
+  private change(columns: Partial<LeadRow>): void {
+    const row = this.remembered();
+    if (!row) return;
+    const changed: Partial<LeadRow> = {};
+    for (const [column, value] of Object.entries(columns) as [keyof LeadRow, LeadRow[keyof LeadRow]][]) {
+      if (row[column] !== value) Object.assign(changed, { [column]: value });
+    }
+    if (this.unwritten) Object.assign(this.unwritten, changed);
+    else this.writeColumns(changed);
+    Object.assign(row, changed);
+  }
+
+  private writeColumns(columns: Partial<LeadRow>): void {
+    const names = Object.keys(columns);
+    if (names.length === 0) return;
+    // Column names come from LeadRow's keys, never from input; values are bound.
+    this.sql.exec(`UPDATE lead SET ${names.map((name) => `${name} = ?`).join(", ")} WHERE singleton = 1`, ...(Object.values(columns) as SqlStorageValue[]));
   }
 
   create(init: { id: string; kind: LeadRow["kind"]; site: string; visitor?: string; email?: string; now: number }): LeadRow {
-    this.writeLead(
+    this.sql.exec(
       "INSERT INTO lead (singleton, id, kind, site, visitor, email, first_seen, last_seen) VALUES (1, ?, ?, ?, ?, ?, ?, ?)",
       init.id, init.kind, init.site, init.visitor ?? null, init.email ?? null, init.now, init.now,
     );
+    // Read back once: the defaults of the other columns are the schema's.
+    this.cachedRow = undefined;
     return this.row() as LeadRow;
   }
 
@@ -252,53 +301,58 @@ export class LeadStore {
 
   /** After an ingest: when it was seen, from which collector, and its profile. */
   updateProfile(update: { lastSeen: number; collectorUrl: string | null; email: string | null; traits: Record<string, unknown> }): void {
-    this.writeLead(
-      "UPDATE lead SET last_seen = ?, collector_url = coalesce(?, collector_url), email = coalesce(?, email), traits = ? WHERE singleton = 1",
-      update.lastSeen, update.collectorUrl, update.email, JSON.stringify(update.traits),
-    );
+    const row = this.remembered();
+    if (!row) return;
+    this.change({
+      last_seen: update.lastSeen,
+      collector_url: update.collectorUrl ?? row.collector_url,
+      email: update.email ?? row.email,
+      traits: JSON.stringify(update.traits),
+    });
   }
 
   /** After a merge: the absorbed history may start earlier than this lead did. */
   updateAfterMerge(update: { firstSeen: number; lastSeen: number; collectorUrl: string | null; traits: Record<string, unknown> }): void {
-    this.writeLead(
-      "UPDATE lead SET traits = ?, first_seen = ?, last_seen = ?, collector_url = coalesce(?, collector_url) WHERE singleton = 1",
-      JSON.stringify(update.traits), update.firstSeen, update.lastSeen, update.collectorUrl,
-    );
+    const row = this.remembered();
+    if (!row) return;
+    this.change({
+      traits: JSON.stringify(update.traits),
+      first_seen: update.firstSeen,
+      last_seen: update.lastSeen,
+      collector_url: update.collectorUrl ?? row.collector_url,
+    });
   }
 
   touch(lastSeen: number): void {
-    this.writeLead("UPDATE lead SET last_seen = ? WHERE singleton = 1", lastSeen);
+    this.change({ last_seen: lastSeen });
   }
 
   setScore(score: { score: number; engagement: number; fit: number }, rulesVersion: string | null): void {
-    this.writeLead(
-      "UPDATE lead SET score = ?, engagement = ?, fit = ?, rules_version = ? WHERE singleton = 1",
-      score.score, score.engagement, score.fit, rulesVersion,
-    );
+    this.change({ score: score.score, engagement: score.engagement, fit: score.fit, rules_version: rulesVersion });
   }
 
   setStage(stage: Stage, sequence: number): void {
-    this.writeLead("UPDATE lead SET stage = ?, sequence = ? WHERE singleton = 1", stage, sequence);
+    this.change({ stage, sequence });
   }
 
   /** The lead's first and last touch, folded from its page views. */
   setSource(source: Attribution | null): void {
-    this.writeLead("UPDATE lead SET source = ? WHERE singleton = 1", source === null ? null : JSON.stringify(source));
+    this.change({ source: source === null ? null : JSON.stringify(source) });
   }
 
   setAccountReport(report: string): void {
-    this.writeLead("UPDATE lead SET account_report = ? WHERE singleton = 1", report);
+    this.change({ account_report: report });
   }
 
   setRecycledAt(at: number): void {
-    this.writeLead("UPDATE lead SET recycled_at = ? WHERE singleton = 1", at);
+    this.change({ recycled_at: at });
   }
 
   /** Where this visitor's events go from now on: the known lead it handed over to, or nowhere. */
   setForward(target: string | null): void {
-    if (target === null) this.writeLead("UPDATE lead SET forward_to = NULL WHERE singleton = 1");
+    if (target === null) this.change({ forward_to: null });
     // A visitor that handed over keeps no traits of its own: the known lead holds them.
-    else this.writeLead("UPDATE lead SET forward_to = ?, traits = '{}' WHERE singleton = 1", target);
+    else this.change({ forward_to: target, traits: "{}" });
   }
 
   insertTransition(t: TransitionRow): void {
@@ -404,7 +458,7 @@ export class LeadStore {
   }
 
   setVerified(verified: boolean): void {
-    this.writeLead("UPDATE lead SET verified = ? WHERE singleton = 1", verified ? 1 : 0);
+    this.change({ verified: verified ? 1 : 0 });
   }
 
   /** The anonymous ids whose history this lead absorbed, oldest first. */
@@ -428,11 +482,11 @@ export class LeadStore {
 
   /** Speed to lead: when the lead became SQL (null once sent back) and when its SLA alert is owed. */
   setSqlClock(sqlAt: number | null, slaDue: number | null): void {
-    this.writeLead("UPDATE lead SET sql_at = ?, sla_due = ? WHERE singleton = 1", sqlAt, slaDue);
+    this.change({ sql_at: sqlAt, sla_due: slaDue });
   }
 
   setSlaDue(at: number | null): void {
-    this.writeLead("UPDATE lead SET sla_due = ? WHERE singleton = 1", at);
+    this.change({ sla_due: at });
   }
 
   /** Every piece of sales feedback, oldest first. */
@@ -441,13 +495,10 @@ export class LeadStore {
   }
 
   setIndexDue(at: number | null): void {
-    this.writeLead("UPDATE lead SET index_due = ? WHERE singleton = 1", at);
+    this.change({ index_due: at });
   }
 
   markIndexed(update: { due: number | null; at: number; sequence: number; feedback: number }): void {
-    this.writeLead(
-      "UPDATE lead SET index_due = ?, indexed_at = ?, indexed_seq = ?, indexed_feedback = ? WHERE singleton = 1",
-      update.due, update.at, update.sequence, update.feedback,
-    );
+    this.change({ index_due: update.due, indexed_at: update.at, indexed_seq: update.sequence, indexed_feedback: update.feedback });
   }
 }

@@ -56,7 +56,26 @@ export interface ListOptions {
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export class OutboxStore {
+  /**
+   * `nextDue` as last read; undefined when it must be read again. A lead arms its alarm on every
+   * batch, and asking SQLite each time cost a statement per request for an outbox that is empty
+   * for most leads. Every write here drops it, and so must whatever changes the tables behind
+   * this store's back (a rolled-back transaction, a deleteAll): `forget`.
+   */
+  private due: number | null | undefined = undefined;
+
   constructor(private readonly sql: SqlStorage) {}
+
+  /** Forgets what was read (see `due`): after a rollback or a deleteAll. */
+  forget(): void {
+    this.due = undefined;
+  }
+
+  /** Every statement that changes the outbox goes through here, so `nextDue` never answers a stale time. */
+  private write(query: string, ...binds: SqlStorageValue[]): void {
+    this.due = undefined;
+    this.sql.exec(query, ...binds);
+  }
 
   /**
    * Writes one row per alert and endpoint whose `events` list its type. Call it in the same
@@ -88,7 +107,7 @@ export class OutboxStore {
       // Pending even for an endpoint that said 410 Gone: whether it still is disabled is known
       // only at delivery (another lead's redelivery may have enabled it), and there the row is
       // marked disabled, with a log line that says since when, and is kept for a redelivery.
-      this.sql.exec(
+      this.write(
         `INSERT INTO webhook_outbox (id, endpoint, type, sequence, format, body, status, tries, next_at, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?) ON CONFLICT (endpoint, sequence) DO NOTHING`,
         messageId(), hook.id, message.type, message.sequence, hook.format, body, now, now, now,
@@ -102,7 +121,8 @@ export class OutboxStore {
    * is pending.
    */
   nextDue(): number | null {
-    return this.sql
+    if (this.due !== undefined) return this.due;
+    this.due = this.sql
       .exec<{ due: number | null }>(
         `SELECT min(o.next_at) AS due FROM webhook_outbox o
          WHERE o.status = 'pending' AND NOT EXISTS (
@@ -110,6 +130,7 @@ export class OutboxStore {
            WHERE e.status = 'pending' AND e.endpoint = o.endpoint AND e.sequence < o.sequence)`,
       )
       .one().due;
+    return this.due;
   }
 
   pendingEndpoints(): string[] {
@@ -130,7 +151,7 @@ export class OutboxStore {
   }
 
   logAttempt(id: string, at: number, status: number | null, durationMs: number, error: string | null): void {
-    this.sql.exec(
+    this.write(
       `INSERT INTO webhook_attempts (delivery_id, attempt, at, status, duration_ms, error)
        VALUES (?, (SELECT coalesce(max(attempt), 0) + 1 FROM webhook_attempts WHERE delivery_id = ?), ?, ?, ?, ?)`,
       id, id, at, status, durationMs, error,
@@ -139,12 +160,12 @@ export class OutboxStore {
 
   /** Still pending: the next attempt at `nextAt`, or held with its count when `nextAt` is null (a 410 stops it next). */
   retryAt(id: string, tries: number, nextAt: number | null, at: number): void {
-    if (nextAt === null) this.sql.exec("UPDATE webhook_outbox SET tries = ? WHERE id = ?", tries, id);
-    else this.sql.exec("UPDATE webhook_outbox SET tries = ?, next_at = ?, updated_at = ? WHERE id = ?", tries, nextAt, at, id);
+    if (nextAt === null) this.write("UPDATE webhook_outbox SET tries = ? WHERE id = ?", tries, id);
+    else this.write("UPDATE webhook_outbox SET tries = ?, next_at = ?, updated_at = ? WHERE id = ?", tries, nextAt, at, id);
   }
 
   settle(id: string, status: "delivered" | "failed", tries: number, at: number): void {
-    this.sql.exec("UPDATE webhook_outbox SET status = ?, tries = ?, next_at = NULL, updated_at = ? WHERE id = ?", status, tries, at, id);
+    this.write("UPDATE webhook_outbox SET status = ?, tries = ?, next_at = NULL, updated_at = ? WHERE id = ?", status, tries, at, id);
   }
 
   /** This lead's own record of the endpoints that answered 410. */
@@ -156,7 +177,7 @@ export class OutboxStore {
   }
 
   recordDisabled(entry: DisabledEndpoint): void {
-    this.sql.exec(
+    this.write(
       `INSERT INTO webhook_disabled (endpoint, url, at, reason) VALUES (?, ?, ?, ?)
        ON CONFLICT (endpoint) DO UPDATE SET url = excluded.url, at = excluded.at, reason = excluded.reason`,
       entry.endpoint, entry.url, entry.at, entry.reason,
@@ -164,14 +185,14 @@ export class OutboxStore {
   }
 
   clearDisabled(endpoint: string): void {
-    this.sql.exec("DELETE FROM webhook_disabled WHERE endpoint = ?", endpoint);
+    this.write("DELETE FROM webhook_disabled WHERE endpoint = ?", endpoint);
   }
 
   /** Marks every pending message to the endpoint disabled, each but `except` with a log line saying why. */
   stopEndpoint(endpoint: string, line: string, at: number, except?: string): void {
     const pending = this.sql.exec<{ id: string }>("SELECT id FROM webhook_outbox WHERE endpoint = ? AND status = 'pending'", endpoint).toArray();
     for (const { id } of pending) if (id !== except) this.logAttempt(id, at, null, 0, line);
-    this.sql.exec(
+    this.write(
       "UPDATE webhook_outbox SET status = 'disabled', next_at = NULL, updated_at = ? WHERE endpoint = ? AND status = 'pending'",
       at, endpoint,
     );
@@ -192,7 +213,7 @@ export class OutboxStore {
     const endpoint = this.endpointOf(id);
     if (endpoint === null) return false;
     this.clearDisabled(endpoint);
-    this.sql.exec("UPDATE webhook_outbox SET status = 'pending', tries = 0, next_at = ?, updated_at = ? WHERE id = ?", now, now, id);
+    this.write("UPDATE webhook_outbox SET status = 'pending', tries = 0, next_at = ?, updated_at = ? WHERE id = ?", now, now, id);
     return true;
   }
 
@@ -214,11 +235,11 @@ export class OutboxStore {
     for (const message of found) {
       const body = render(message);
       if (body !== null) {
-        this.sql.exec("UPDATE webhook_outbox SET body = ? WHERE id = ?", body, message.id);
+        this.write("UPDATE webhook_outbox SET body = ? WHERE id = ?", body, message.id);
         continue;
       }
-      this.sql.exec("DELETE FROM webhook_attempts WHERE delivery_id = ?", message.id);
-      this.sql.exec("DELETE FROM webhook_outbox WHERE id = ?", message.id);
+      this.write("DELETE FROM webhook_attempts WHERE delivery_id = ?", message.id);
+      this.write("DELETE FROM webhook_outbox WHERE id = ?", message.id);
       deleted.push(message.id);
     }
     return deleted;
