@@ -199,10 +199,10 @@ const NAMES = ["leadlight", "floor", "bare"];
 const orderOf = (rep) => (rep % 2 === 0 ? NAMES : [...NAMES].reverse());
 /**
  * The last lead index copies, waited for before the last window closes: a lead sends its score's
- * copy at most 5 s after its previous one (worker/lead/index-sync.ts), and the queue hands it to
+ * copy at most 30 s after its previous one (worker/lead/index-sync.ts), and the queue hands it to
  * the consumer within 1 s (max_batch_timeout in wrangler.toml); plus margin.
  */
-const INDEX_SETTLE_MS = 7_500;
+const INDEX_SETTLE_MS = 32_500;
 
 /**
  * The target: at most this many D1 statements per lead change in the 1,000-lead scenarios. A

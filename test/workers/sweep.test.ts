@@ -138,7 +138,7 @@ describe("rescoring after a rules change", () => {
     expect(listed).toMatchObject({ score: 50, stage: "mql" });
   });
 
-  // A score alone reaches the index at most every few seconds per lead, and this lead's copy was just sent.
+  // A score moved by events alone reaches the index at most every half minute per lead, and this lead's copy was just sent: a rescore after a rules change does not wait.
   it("a lead whose score changes but not its stage gets a fresh copy in the listing", { timeout: 20_000 }, async () => {
     // A free-mail lead: -10 + 10 (download) = 0, and 30 under the new rules: still known.
     const email = `${uid("free")}@gmail.com`;
@@ -152,8 +152,8 @@ describe("rescoring after a rules change", () => {
     await sweepUntilDone(singleton(), versionOf(rules));
 
     expect(await storedRow(lead.id)).toMatchObject({ stage: "known", score: 30 });
-    // The copy is sent by the lead's own alarm a few seconds after the rescore (a score alone
-    // waits), then written by the index queue's consumer.
+    // The copy is sent by the lead's own alarm right after the rescore (a score moved by new
+    // events alone would wait for the lead's next copy), then written by the index queue's consumer.
     const listed = await eventually(async () => {
       await runDurableObjectAlarm(leadStub(lead.id));
       const leads: { id: string; score: number }[] = (await admin(`/v1/leads?stage=known&limit=500`)).body.leads;

@@ -23,8 +23,13 @@ export type IndexMessage = TimedCopy & { account?: AccountReport };
 
 /** Changes within this long reach the lead index as one copy. */
 const INDEX_DELAY_MS = 1_000;
-/** A lead whose score alone moves sends a copy at most this often: the listing stays within seconds. */
-const SCORE_COPY_EVERY_MS = 5_000;
+/**
+ * A lead whose score alone moves sends a copy at most this often. Stage changes, feedback and
+ * deliveries go at once; a score and last-seen time in the listing may lag by this much. Every
+ * copy costs an alarm, a queue message and a D1 row write: at 5 s an active visitor sent one
+ * nearly every page view, and copies were most of the work of 1,000 leads under load.
+ */
+const SCORE_COPY_EVERY_MS = 30_000;
 /** A queue message holds at most 128 KB; a larger copy (a long backlog) is written to D1 directly. */
 const QUEUE_MESSAGE_BYTES = 120_000;
 const INDEX_RETRY_MS = 10_000;

@@ -538,8 +538,10 @@ export class Lead extends DurableObject<Env> {
     const moves = scoreMoves(scoring.stages, row, qualifying);
     applyMoves(this.lead, config, row, moves, result, now, cause);
     if (moves.includes("sql")) startSqlClock(this.lead, scoring, now);
-    // A stage change reaches the listing and the funnel at once; a score alone may wait a few seconds.
-    touchIndex(this.lead, now, moves.length > 0);
+    // A stage change reaches the listing and the funnel at once, and so does a rescore after a
+    // rules change (the listing shows the new rules once the sweep is done); a score that only
+    // moved with new events waits for the lead's next copy (index-sync.ts).
+    touchIndex(this.lead, now, moves.length > 0 || cause === RULES_CHANGED);
   }
 }
 
