@@ -8,9 +8,10 @@ import { describe, expect, it } from "vitest";
 import type { Event } from "../../shared/wire";
 import { emailObjectName, visitorObjectName } from "../../worker/identity";
 import type { IngestResult, Lead } from "../../worker/lead/object";
-import { LeadScore } from "../../worker/lead/score";
-import { LeadStore, fromWire } from "../../worker/lead/store";
-import { loadConfig, siteScoring } from "../../worker/settings";
+import { LeadScore, traitsOf } from "../../worker/lead/score";
+import { LeadStore, fromWire, toScored } from "../../worker/lead/store";
+import { addEvent, emptyEngagement, rescore } from "../../worker/scoring/engine";
+import { compiledScoring, loadConfig, siteScoring } from "../../worker/settings";
 import { SITE, identify, pageView, track, uid } from "./helpers";
 
 const stubOf = (name: string) => env.LEAD.get(env.LEAD.idFromName(name)) as DurableObjectStub<Lead>;
@@ -31,8 +32,13 @@ const storedState = (stub: DurableObjectStub<Lead>) =>
     const row = store.row();
     if (!row) throw new Error("no lead stored");
     const ids = state.storage.sql.exec<{ id: string }>("SELECT id FROM events").toArray().map((e) => e.id);
-    const full = new LeadScore(store).current(row, siteScoring(loadConfig(env), row.site).scoring, row.last_seen);
-    return { row, ids, full };
+    // From the events alone: not the fold the object stored with its row.
+    const scoring = siteScoring(loadConfig(env), row.site).scoring;
+    const compiled = compiledScoring(scoring);
+    const history = store.history().toArray().map(toScored);
+    const full = rescore(compiled, history, traitsOf(row), row.last_seen);
+    const fullFold = history.reduce((state, event) => addEvent(compiled, state, event), emptyEngagement());
+    return { row, ids, full, fullFold };
   });
 
 describe("concurrent batches to one lead (group commit)", () => {
@@ -124,6 +130,46 @@ describe("concurrent batches to one lead (group commit)", () => {
       expect(stored).toMatchObject({ score: expect.any(Number), index_due: expect.any(Number) });
       expect(stored?.score).toBeGreaterThan(0);
     });
+  });
+
+  it("an object woken from eviction scores from the fold stored with its row, reading only newer events", async () => {
+    const visitor = uid("v");
+    const stub = stubOf(visitorObjectName(SITE, visitor));
+    await ingest(stub, visitor, [pageView("/pricing"), track("pricing_view"), pageView("/docs")]);
+    await ingest(stub, visitor, [pageView("/pricing")]);
+    const after = await runInDurableObject(stub, (_, state) => {
+      // A new instance over the same storage, as after an eviction.
+      const store = new LeadStore(state.storage.sql);
+      const row = store.row();
+      if (!row) throw new Error("no lead stored");
+      const asked: number[] = [];
+      const eventsAfter = store.eventsAfter.bind(store);
+      store.eventsAfter = (seq: number) => (asked.push(seq), eventsAfter(seq));
+      const score = new LeadScore(store).current(row, siteScoring(loadConfig(env), SITE).scoring, row.last_seen);
+      return { asked, score: score.score, stored: row.score };
+    });
+    expect(after.asked).toHaveLength(1);
+    expect(after.asked[0]).toBeGreaterThan(0);
+    expect(after.score).toBe(after.stored);
+    const { row, full } = await storedState(stub);
+    expect(row.score).toBe(full.score);
+  });
+
+  it("a merge folds the history again: the stored fold is a full replay's, in receive order", async () => {
+    const email = `${uid("m")}@acme.io`;
+    // A second device browses first; the known lead is scored (and its fold stored) after that;
+    // then the second device identifies, and its older events are merged in.
+    const early = uid("v");
+    const earlyStub = stubOf(visitorObjectName(SITE, early));
+    await ingest(earlyStub, early, [pageView("/pricing"), track("pricing_view")]);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const known = uid("v");
+    await ingest(stubOf(visitorObjectName(SITE, known)), known, [identify(email), pageView("/pricing"), track("pricing_view")]);
+    await ingest(earlyStub, early, [identify(email)]);
+    const { row, full, fullFold } = await storedState(stubOf(emailObjectName(SITE, email)));
+    expect(row.score).toBe(full.score);
+    // Folded on from the fold before the merge, the merged events would come after newer ones.
+    expect(JSON.parse(row.score_fold ?? "null").state).toEqual(JSON.parse(JSON.stringify(fullFold)));
   });
 
   it("the hourly count stays exact when a hand-over brings in events received earlier", async () => {

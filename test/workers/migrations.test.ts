@@ -19,7 +19,7 @@ describe("Lead object migrations", () => {
       // Back to what release 1 left: its tables and data, and no record of the later migrations.
       state.storage.transactionSync(() => {
         sql.exec("DROP TABLE feedback");
-        for (const column of ["sql_at", "sla_due", "indexed_feedback", "source", "account_report", "verified"]) sql.exec(`ALTER TABLE lead DROP COLUMN ${column}`);
+        for (const column of ["sql_at", "sla_due", "indexed_feedback", "source", "account_report", "verified", "score_fold"]) sql.exec(`ALTER TABLE lead DROP COLUMN ${column}`);
         // Release 1's events table: AUTOINCREMENT and a time index, which migration 7 rebuilds away.
         sql.exec("ALTER TABLE events RENAME TO events_now");
         sql.exec(

@@ -153,6 +153,9 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
     `DROP TABLE events`,
     `ALTER TABLE events_v7 RENAME TO events`,
   ],
+  // 8: the score's running fold (score.ts), stored with the row: an object woken from eviction
+  // goes on from it instead of replaying the lead's whole history; null until the next score.
+  [`ALTER TABLE lead ADD COLUMN score_fold TEXT`],
 ];
 
 /**

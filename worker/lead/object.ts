@@ -295,7 +295,7 @@ export class Lead extends DurableObject<Env> {
       });
       // Merged events are older than what this object folded so far: fold the history again.
       attributeAll(this.store, siteOrigins(config, row.site));
-      this.score.reset();
+      this.score.refold();
       this.rescore(config, now, "merge");
       return row.id;
     });
@@ -534,7 +534,7 @@ export class Lead extends DurableObject<Env> {
     const { scoring } = siteScoring(config, row.site);
     const result = this.score.current(row, scoring, now);
     const qualifying = row.stage === "recycled" && row.recycled_at !== null ? this.score.since(row, scoring, row.recycled_at, now) : result;
-    this.store.setScore(result, this.score.version);
+    this.store.setScore(result, this.score.version, this.score.snapshot());
     const moves = scoreMoves(scoring.stages, row, qualifying);
     applyMoves(this.lead, config, row, moves, result, now, cause);
     if (moves.includes("sql")) startSqlClock(this.lead, scoring, now);

@@ -1,15 +1,22 @@
 /**
  * A lead's score, kept current cheaply. The engagement fold lives in memory, so a batch costs its
- * own events, not the lead's whole history; it starts over from the stored history whenever the
- * rules change or a merge adds older events. The stored events stay the source of truth.
+ * own events, not the lead's whole history, and is stored with the lead's row at every score, so
+ * an object woken from eviction goes on from there too. It starts over from the stored history
+ * whenever the rules change or a merge adds older events. The stored events stay the source of
+ * truth.
  */
 import type { ScoringConfig } from "../config";
 import { type EngagementState, type ScoreResult, addEvent, emptyEngagement, rescore, scoreAt } from "../scoring/engine";
 import { compiledScoring, rulesVersion } from "../settings";
 import { type LeadRow, type LeadStore, toScored } from "./store";
 
+/** Bump when the engine folds events differently: folds stored by older code are then refolded. */
+const FOLD_FORMAT = 1;
+
+type Fold = { version: string; state: EngagementState; lastSeq: number };
+
 export class LeadScore {
-  private fold: { version: string; state: EngagementState; lastSeq: number } | null = null;
+  private fold: Fold | null = null;
 
   constructor(private readonly store: LeadStore) {}
 
@@ -18,22 +25,42 @@ export class LeadScore {
     return this.fold?.version ?? null;
   }
 
-  /** Forget the fold: the next score replays the whole history (after a merge or an erasure). */
+  /** Forgets the fold in memory (after a rollback, a hand-over or an erasure): the next score goes on from the stored one. */
   reset(): void {
     this.fold = null;
+  }
+
+  /** Folds the whole history again at the next score: a merge added events older than the fold's. */
+  refold(): void {
+    this.fold = null;
+    this.store.dropScoreFold();
+  }
+
+  /** The fold as stored with the row (JSON), for `LeadStore.setScore`; null before the first score. */
+  snapshot(): string | null {
+    return this.fold && JSON.stringify({ format: FOLD_FORMAT, ...this.fold });
   }
 
   /** The score now: new events folded in, or the whole history again when the rules changed. */
   current(lead: LeadRow, scoring: ScoringConfig, now: number): ScoreResult {
     const version = rulesVersion(scoring);
     const compiled = compiledScoring(scoring);
-    if (this.fold?.version !== version) this.fold = { version, state: emptyEngagement(), lastSeq: 0 };
+    if (this.fold?.version !== version) this.fold = this.stored(version) ?? { version, state: emptyEngagement(), lastSeq: 0 };
     const fold = this.fold;
     for (const row of this.store.eventsAfter(fold.lastSeq)) {
       fold.state = addEvent(compiled, fold.state, toScored(row));
       fold.lastSeq = Math.max(fold.lastSeq, row.seq);
     }
     return scoreAt(compiled, fold.state, traitsOf(lead), now);
+  }
+
+  /** The fold stored with the row, when this engine made it under these rules. */
+  private stored(version: string): Fold | null {
+    const text = this.store.row()?.score_fold;
+    if (!text) return null;
+    const stored = JSON.parse(text) as Partial<Fold> & { format?: number };
+    if (stored.format !== FOLD_FORMAT || stored.version !== version || typeof stored.lastSeq !== "number" || !stored.state) return null;
+    return { version, lastSeq: stored.lastSeq, state: stored.state };
   }
 
   /** The score of only what the lead did after `since`, with its full fit. */

@@ -46,6 +46,8 @@ export type LeadRow = {
   account_report: string | null;
   /** 1 once its email was proven: a verified identify, or the site's server (admin /v1/identify). */
   verified: number;
+  /** The score's running fold as of the last score (score.ts, as JSON); null to fold the history again. */
+  score_fold: string | null;
 };
 
 /**
@@ -56,7 +58,7 @@ export type LeadRow = {
 export type Trust = null | "claimed" | "over_limit";
 
 const LEAD_COLUMNS =
-  "id, kind, site, visitor, email, traits, stage, score, engagement, fit, rules_version, sequence, first_seen, last_seen, forward_to, collector_url, recycled_at, index_due, indexed_at, indexed_seq, sql_at, sla_due, indexed_feedback, source, account_report, verified";
+  "id, kind, site, visitor, email, traits, stage, score, engagement, fit, rules_version, sequence, first_seen, last_seen, forward_to, collector_url, recycled_at, index_due, indexed_at, indexed_seq, sql_at, sla_due, indexed_feedback, source, account_report, verified, score_fold";
 
 export type EventRow = {
   seq: number;
@@ -155,6 +157,9 @@ const INSERT_BATCH = `INSERT INTO events (${INSERTED_COLUMNS})
   FROM json_each(?) WHERE true ORDER BY key
   ON CONFLICT (id) DO NOTHING RETURNING seq, id`;
 
+/** At most this many inserted events are kept for `eventsAfter`; a longer run is read from storage. */
+const APPENDED_MAX = 1_000;
+
 export class LeadStore {
   /**
    * The newest events (seq, received_at), in receive order, at most the budget's worth: the hourly
@@ -167,6 +172,14 @@ export class LeadStore {
   private received: Received[] | null = null;
   /** How many events `received` was loaded to hold. */
   private receivedCap = 0;
+
+  /**
+   * The events this store inserted last, in seq order, and the seq just before the first of them:
+   * no other event has a seq after it (a new seq is the largest plus one). The score's fold asks
+   * for the events after the last one it folded on every batch, and those are the batch itself:
+   * answered from here, not read back. Dropped when anything else changes the table.
+   */
+  private appended: { after: number; rows: EventRow[] } | null = null;
 
   /** The lead's row as last read; undefined when it must be read again (see `row`). */
   private cachedRow: LeadRow | null | undefined = undefined;
@@ -200,6 +213,7 @@ export class LeadStore {
     this.cachedRow = undefined;
     this.unwritten = null;
     this.received = null;
+    this.appended = null;
   }
 
   /**
@@ -261,7 +275,15 @@ export class LeadStore {
     const inserted = this.sql.exec<{ seq: number }>(INSERT_ONE, ...insertedValues(event)).toArray()[0];
     if (!inserted) return false;
     this.remember(inserted.seq, event.received_at);
+    this.append({ ...event, seq: inserted.seq });
     return true;
+  }
+
+  /** Keeps a new event for `eventsAfter` while the inserts stay one unbroken run of seqs. */
+  private append(row: EventRow): void {
+    const last = this.appended?.rows.at(-1)?.seq ?? this.appended?.after;
+    if (this.appended && last === row.seq - 1 && this.appended.rows.length < APPENDED_MAX) this.appended.rows.push(row);
+    else this.appended = { after: row.seq - 1, rows: [row] };
   }
 
   /** Keeps a new event in the hourly budget's memory (see `received`). */
@@ -295,6 +317,7 @@ export class LeadStore {
       if (!event) continue;
       stored.push(event);
       this.remember(seq, event.received_at);
+      this.append({ ...event, seq });
     }
     return stored;
   }
@@ -327,8 +350,13 @@ export class LeadStore {
     this.change({ last_seen: lastSeen });
   }
 
-  setScore(score: { score: number; engagement: number; fit: number }, rulesVersion: string | null): void {
-    this.change({ score: score.score, engagement: score.engagement, fit: score.fit, rules_version: rulesVersion });
+  setScore(score: { score: number; engagement: number; fit: number }, rulesVersion: string | null, fold: string | null): void {
+    this.change({ score: score.score, engagement: score.engagement, fit: score.fit, rules_version: rulesVersion, score_fold: fold });
+  }
+
+  /** Drops the stored fold: the next score folds the whole history again. */
+  dropScoreFold(): void {
+    this.change({ score_fold: null });
   }
 
   setStage(stage: Stage, sequence: number): void {
@@ -382,7 +410,13 @@ export class LeadStore {
    * their seq order is their time order and the primary key finds them without the time index;
    * from 0 (a full refold, after a merge added older events) they are read in time order.
    */
-  eventsAfter(seq: number): SqlStorageCursor<EventRow> {
+  eventsAfter(seq: number): Iterable<EventRow> {
+    const appended = this.appended;
+    if (seq > 0 && appended && seq >= appended.after) {
+      // What the caller has folded is no longer kept.
+      this.appended = { after: seq, rows: appended.rows.filter((row) => row.seq > seq) };
+      return this.appended.rows;
+    }
     return this.sql.exec<EventRow>(
       `SELECT ${EVENT_COLUMNS} FROM events WHERE seq > ? ORDER BY ${seq === 0 ? "received_at, seq" : "seq"}`,
       seq,
@@ -421,6 +455,9 @@ export class LeadStore {
   deleteEventsUpTo(seq: number): void {
     this.sql.exec("DELETE FROM events WHERE seq <= ?", seq);
     this.received = null;
+    this.appended = null;
+    // A fold of events no longer here, whose seqs may be given out again, is no use.
+    this.dropScoreFold();
   }
 
   /** Records a device joining this lead; a proof given later (trust null) lifts an earlier claim. */
@@ -441,8 +478,10 @@ export class LeadStore {
   /** How many events were received since `at`, counted up to `cap` (for the hourly budget: more is never asked). */
   countEventsSince(at: number, cap: number): number {
     if (this.received === null || this.receivedCap < cap) {
+      // Newest first in the table's own order, seq (no sort): it reads back until it has `cap`
+      // of them or the table ends.
       this.received = this.sql
-        .exec<Received>("SELECT seq, received_at AS at FROM events WHERE received_at >= ? ORDER BY received_at DESC, seq DESC LIMIT ?", at, cap)
+        .exec<Received>("SELECT seq, received_at AS at FROM events WHERE received_at >= ? ORDER BY seq DESC LIMIT ?", at, cap)
         .toArray()
         .reverse();
       this.receivedCap = cap;
