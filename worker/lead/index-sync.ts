@@ -44,7 +44,15 @@ export function touchIndex(lead: LeadContext, now: number, urgent = false): void
   const row = lead.store.row();
   if (!row) return;
   const due = urgent ? now : Math.max(now + INDEX_DELAY_MS, (row.indexed_at ?? 0) + SCORE_COPY_EVERY_MS);
-  if (row.index_due === null || row.index_due > due) lead.store.setIndexDue(due);
+  if (row.index_due === null || row.index_due > due) {
+    lead.store.setIndexDue(due);
+    // The first score change after a quiet spell, of a lead the index already lists: its object
+    // sends the copy itself, a second later, instead of setting an alarm for it and running it.
+    // An alarm costs two writes to the runtime's alarm schedule and a run of its own, and at
+    // 1,000 leads most copies were these. The lead stays owed in storage until the queue took
+    // the copy: should the object go away first, its next change or its alarm sends it.
+    if (!urgent && row.indexed_at > 0 && due === now + INDEX_DELAY_MS) lead.copySoon(due);
+  }
   // Always: an alarm lost to a crash or to retries running out is set again by the next change.
   lead.arm();
 }

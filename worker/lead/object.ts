@@ -104,6 +104,8 @@ const HOUR_MS = 3_600_000;
 /** The bot reason of events beyond a lead's hourly budget: stored, never scored. */
 const FLOOD = "flood";
 const MERGE_RETRY_MS = 2_000;
+/** A copy the object sends itself (`copySoon`) is backed up by an alarm this long after it is due, when no alarm is set. */
+const COPY_BACKSTOP_MS = 60_000;
 const ALARM_RETRY_MS = 30_000;
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -114,8 +116,10 @@ export class Lead extends DurableObject<Env> {
   private readonly score: LeadScore;
   /** What the modules beside this class work with. */
   private readonly lead: LeadContext;
-  /** The alarm time this instance last set; unknown after a restart or once the alarm ran. */
+  /** The alarm as this instance knows it (null: none is set); undefined when it does not know. */
   private alarmAt: number | null | undefined;
+  /** When this instance's own timer sends the lead's index copy (`copySoon`); null when none is pending. */
+  private copyDue: number | null = null;
   /** Batches that arrived since the last group commit (see `ingest`). */
   private group: { request: IngestRequest; resolve: (result: IngestResult) => void; reject: (error: unknown) => void }[] = [];
   /** This known lead is being erased: it takes in nothing more. */
@@ -133,10 +137,12 @@ export class Lead extends DurableObject<Env> {
       score: this.score,
       transaction: (fn) => this.transaction(fn),
       arm: () => this.arm(),
+      copySoon: (due) => this.copySoon(due),
     };
     ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage);
       this.erasing = (await ctx.storage.get(ERASING)) !== undefined;
+      this.alarmAt = await ctx.storage.getAlarm();
     });
   }
 
@@ -150,6 +156,8 @@ export class Lead extends DurableObject<Env> {
       this.store.forget();
       this.outbox.forget();
       this.score.reset();
+      // An alarm set inside it may be rolled back too: the next arm sets it again.
+      this.alarmAt = undefined;
       throw error;
     }
   }
@@ -467,7 +475,8 @@ export class Lead extends DurableObject<Env> {
     this.store.forget();
     this.outbox.forget();
     this.score.reset();
-    this.alarmAt = undefined;
+    this.alarmAt = null;
+    this.copyDue = null;
     this.erasing = false;
     // deleteAll drops the schema too; the object must stay usable should the visitor return.
     migrate(this.ctx.storage);
@@ -479,7 +488,8 @@ export class Lead extends DurableObject<Env> {
    * itself at the next owed moment.
    */
   override async alarm(): Promise<void> {
-    this.alarmAt = undefined;
+    // This run consumed the alarm: none is set until this run (or anything during it) sets one.
+    this.alarmAt = null;
     // An erasure cut short (a crash, a lost request) is finished; nothing else is owed then.
     if (this.erasing) {
       await this.erase();
@@ -500,7 +510,8 @@ export class Lead extends DurableObject<Env> {
       // tries, and the work it owes (alerts, the index copy) must not be dropped with it.
       log("error", "lead.alarm_failed", { lead: this.ctx.id.toString(), reason: reason(error), retry_in_ms: ALARM_RETRY_MS });
       try {
-        await this.ctx.storage.setAlarm(Date.now() + ALARM_RETRY_MS);
+        this.alarmAt = Date.now() + ALARM_RETRY_MS;
+        await this.ctx.storage.setAlarm(this.alarmAt);
       } catch {
         // Storage itself is gone (the object is being reset): the runtime's own alarm retry takes over.
         throw error;
@@ -510,18 +521,44 @@ export class Lead extends DurableObject<Env> {
 
   /**
    * Points the alarm at the earliest owed work. Synchronous, so it can close the same block
-   * that created the work; a later `setAlarm` replaces an earlier one, which is right because
-   * this always computes the earliest of everything owed.
+   * that created the work. It only ever moves the alarm earlier: an alarm that goes off before
+   * anything is due finds nothing to do and points itself at the next owed moment, while moving
+   * it later would cost a write to the alarm schedule per change.
    */
   private arm(): void {
     const row = this.store.row();
     if (!row) return;
-    const owed = [this.outbox.nextDue(), row.index_due, row.sla_due];
+    const owed = [this.outbox.nextDue(), row.sla_due];
+    if (row.index_due !== null && row.index_due !== this.copyDue) owed.push(row.index_due);
+    // A copy this instance sends itself: an alarm already set backs it up; with none, one is set.
+    else if (row.index_due !== null && this.alarmAt === null) owed.push(row.index_due + COPY_BACKSTOP_MS);
     if (handOverOwed(row)) owed.push(Date.now() + MERGE_RETRY_MS);
     const at = owed.reduce<number | null>((min, t) => (t === null ? min : min === null ? t : Math.min(min, t)), null);
-    // Skipped when this instance already set that very time: a hot lead's batches cost no alarm write.
-    if (at !== null && at !== this.alarmAt) void this.ctx.storage.setAlarm(at);
+    if (at === null || (typeof this.alarmAt === "number" && this.alarmAt <= at)) return;
+    void this.ctx.storage.setAlarm(at);
     this.alarmAt = at;
+  }
+
+  /** Sends the index copy owed at `due` from this instance's memory (see index-sync.ts `touchIndex`). */
+  private copySoon(due: number): void {
+    if (this.copyDue !== null && this.copyDue <= due) return;
+    this.copyDue = due;
+    setTimeout(() => void this.copyNow(due), Math.max(0, due - Date.now()));
+  }
+
+  private async copyNow(due: number): Promise<void> {
+    // A later copySoon took over, or this instance was wiped since.
+    if (this.copyDue !== due) return;
+    try {
+      const row = this.store.row();
+      if (!this.erasing && row && row.index_due !== null && row.index_due <= Date.now()) await pushIndex(this.lead);
+    } catch (error) {
+      log("error", "index.update_failed", { lead: this.ctx.id.toString(), reason: reason(error), retry: "from the alarm" });
+    } finally {
+      this.copyDue = null;
+      // Whatever is still owed (a failed send owes the copy again) goes to the alarm now.
+      this.arm();
+    }
   }
 
   /**
