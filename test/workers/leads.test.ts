@@ -206,7 +206,12 @@ describe("admin read API", () => {
     expect(await wrong.json()).toEqual({
       error: { code: "unauthorized", message: "the admin token is wrong, or the ADMIN_TOKEN secret is not set" },
     });
-    expect(wrong.headers.get("www-authenticate")).toMatch(/^Bearer /);
+    expect(wrong.headers.get("www-authenticate")).toBe('Bearer error="invalid_token"');
+    const basic = await SELF.fetch("http://collector.test/v1/leads?email=a@b.co", { headers: { authorization: "Basic dXNlcjpwYXNz" } });
+    expect(basic.status).toBe(401);
+    expect(await basic.json()).toEqual({ error: { code: "unauthorized", message: "the Authorization header must be: Bearer <ADMIN_TOKEN>" } });
+    expect(basic.headers.get("www-authenticate")).toBe('Bearer error="invalid_request"');
+    expect(none.headers.get("www-authenticate")).toBe('Bearer realm=""');
   });
 
   it("answers 404 not_found for an unknown lead id and an empty list for an unknown email", async () => {
