@@ -1,7 +1,8 @@
 /**
  * When a lead's index copy goes, and who sends it: a lead the index already lists sends the copy
- * of its first score change after a quiet spell from its own memory, about a second later, with
- * no alarm set for it; within the half minute after a copy, the next one waits for the alarm.
+ * of its first score change after a quiet spell from its own memory, about a second later, its
+ * alarm only backing it up an hour later; within the half minute after a copy, the next one
+ * waits for the alarm.
  */
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
@@ -41,8 +42,10 @@ describe("index copies of a score that only moved", () => {
     await send(visitor, [track("pricing_view"), pageView("/pricing")]);
     const owed = await state(stub);
     expect(owed.index_due).toBeGreaterThan(Date.now() - 1_000);
-    // Whatever alarm the lead had (its decay refresh, days away) stays: none is set for this copy.
-    expect(owed.alarm).toBe(before.alarm);
+    // No alarm runs for this copy: the lead's alarm only backs it up, an hour after it is due
+    // (sooner than the decay refresh it had, days away).
+    expect(before.alarm).toBeGreaterThan(Date.now() + 86_400_000);
+    expect(owed.alarm).toBe((owed.index_due ?? 0) + 3_600_000);
     const stored = await runInDurableObject(stub, (_, s) => s.storage.sql.exec<{ score: number }>("SELECT score FROM lead").one().score);
     const row = await indexRow(id, (r) => r.score === stored);
     expect(row.score).toBe(stored);

@@ -45,7 +45,8 @@ export async function handOver(lead: LeadContext): Promise<string | null> {
       lead.store.deleteEventsUpTo(handed);
       const left = lead.store.eventCount();
       lead.store.setForward(left > 0 ? null : target);
-      touchIndex(lead, Date.now());
+      // At once: the visitor's row leaves the listing as the known lead takes its place.
+      touchIndex(lead, Date.now(), left === 0);
       return left;
     });
     lead.score.reset();

@@ -131,7 +131,8 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
   // wrote those two b-trees (sqlite_sequence's row and the index) beside the table and its id
   // index: two of the five pages every ingest commit wrote. A new seq is the largest plus one,
   // which only repeats after the newest events are deleted, and only a hand-over deletes them (it
-  // starts the score's fold over). Reads in time order sort instead; none is on the hot path.
+  // starts the score's fold over). Reads in time order scan and sort instead: the timeline, a
+  // stage move's alert, the hourly budget once per wake, and a recycled lead's rescoring.
   [
     // Written compactly: this text ships in every deployed bundle.
     `CREATE TABLE events_v7 (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, type TEXT NOT NULL, name TEXT, url TEXT, ref TEXT,

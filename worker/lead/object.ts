@@ -104,8 +104,12 @@ const HOUR_MS = 3_600_000;
 /** The bot reason of events beyond a lead's hourly budget: stored, never scored. */
 const FLOOD = "flood";
 const MERGE_RETRY_MS = 2_000;
-/** A copy the object sends itself (`copySoon`) is backed up by an alarm this long after it is due, when no alarm is set. */
-const COPY_BACKSTOP_MS = 60_000;
+/**
+ * A copy the object sends itself (`copySoon`) is backed up by an alarm at most this long after it
+ * is due: should the object go away first, the copy is that late at worst. An hour, not a minute,
+ * so an active lead's copies do not each move the alarm (one write per hour, not per copy).
+ */
+const COPY_BACKSTOP_MS = 3_600_000;
 const ALARM_RETRY_MS = 30_000;
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -147,6 +151,8 @@ export class Lead extends DurableObject<Env> {
   }
 
   private transaction<T>(fn: () => T): T {
+    // A nested rollback would forget what the outer block changed but has not written yet.
+    if (this.store.batching) throw new Error("Lead transactions do not nest");
     try {
       // The lead row's changes in the block go out as one UPDATE (LeadStore.batchWrites).
       return this.ctx.storage.transactionSync(() => this.store.batchWrites(fn));
@@ -443,7 +449,8 @@ export class Lead extends DurableObject<Env> {
     if (row.kind === "email") {
       this.erasing = true;
       await this.ctx.storage.put(ERASING, Date.now());
-      await this.ctx.storage.setAlarm(Date.now() + ERASE_RETRY_MS);
+      this.alarmAt = Date.now() + ERASE_RETRY_MS;
+      await this.ctx.storage.setAlarm(this.alarmAt);
       for (const visitor of this.store.absorbedVisitors()) {
         if (await visitorLead(this.env, row.site, visitor).eraseVisitor(row.id, row.email)) visitors.push(visitor);
       }
@@ -527,11 +534,11 @@ export class Lead extends DurableObject<Env> {
    */
   private arm(): void {
     const row = this.store.row();
-    if (!row) return;
+    // An erasure owns the alarm (its retry) until it is done.
+    if (!row || this.erasing) return;
     const owed = [this.outbox.nextDue(), row.sla_due];
-    if (row.index_due !== null && row.index_due !== this.copyDue) owed.push(row.index_due);
-    // A copy this instance sends itself: an alarm already set backs it up; with none, one is set.
-    else if (row.index_due !== null && this.alarmAt === null) owed.push(row.index_due + COPY_BACKSTOP_MS);
+    // A copy this instance sends itself is the alarm's only if the instance goes away first.
+    if (row.index_due !== null) owed.push(row.index_due === this.copyDue ? row.index_due + COPY_BACKSTOP_MS : row.index_due);
     if (handOverOwed(row)) owed.push(Date.now() + MERGE_RETRY_MS);
     const at = owed.reduce<number | null>((min, t) => (t === null ? min : min === null ? t : Math.min(min, t)), null);
     if (at === null || (typeof this.alarmAt === "number" && this.alarmAt <= at)) return;
@@ -571,7 +578,7 @@ export class Lead extends DurableObject<Env> {
     const { scoring } = siteScoring(config, row.site);
     const result = this.score.current(row, scoring, now);
     const qualifying = row.stage === "recycled" && row.recycled_at !== null ? this.score.since(row, scoring, row.recycled_at, now) : result;
-    this.store.setScore(result, this.score.version, this.score.snapshot());
+    this.store.setScore(result, this.score.version, this.score.snapshot(result.score));
     const moves = scoreMoves(scoring.stages, row, qualifying);
     applyMoves(this.lead, config, row, moves, result, now, cause);
     if (moves.includes("sql")) startSqlClock(this.lead, scoring, now);

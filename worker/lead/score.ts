@@ -37,8 +37,8 @@ export class LeadScore {
   }
 
   /** The fold as stored with the row (JSON), for `LeadStore.setScore`; null before the first score. */
-  snapshot(): string | null {
-    return this.fold && JSON.stringify({ format: FOLD_FORMAT, ...this.fold });
+  snapshot(score: number): string | null {
+    return this.fold && JSON.stringify({ format: FOLD_FORMAT, score, ...this.fold });
   }
 
   /** The score now: new events folded in, or the whole history again when the rules changed. */
@@ -54,12 +54,17 @@ export class LeadScore {
     return scoreAt(compiled, fold.state, traitsOf(lead), now);
   }
 
-  /** The fold stored with the row, when this engine made it under these rules. */
+  /**
+   * The fold stored with the row, when this engine made it under these rules, with the score the
+   * row holds: a score written without it (by a release before the stored fold, say, rolled back
+   * to) means the fold is not the row's any more.
+   */
   private stored(version: string): Fold | null {
-    const text = this.store.row()?.score_fold;
-    if (!text) return null;
-    const stored = JSON.parse(text) as Partial<Fold> & { format?: number };
-    if (stored.format !== FOLD_FORMAT || stored.version !== version || typeof stored.lastSeq !== "number" || !stored.state) return null;
+    const row = this.store.row();
+    if (!row?.score_fold) return null;
+    const stored = JSON.parse(row.score_fold) as Partial<Fold> & { format?: number; score?: number };
+    if (stored.format !== FOLD_FORMAT || stored.score !== row.score || stored.version !== version) return null;
+    if (typeof stored.lastSeq !== "number" || !stored.state) return null;
     return { version, lastSeq: stored.lastSeq, state: stored.state };
   }
 

@@ -223,6 +223,11 @@ export class LeadStore {
    * changes (`row` answers from memory). If `fn` throws, none of its row changes is written and
    * the row is read again next time.
    */
+  /** Whether a `batchWrites` block is running. */
+  get batching(): boolean {
+    return this.unwritten !== null;
+  }
+
   batchWrites<T>(fn: () => T): T {
     if (this.unwritten) return fn();
     this.unwritten = {};
@@ -478,10 +483,10 @@ export class LeadStore {
   /** How many events were received since `at`, counted up to `cap` (for the hourly budget: more is never asked). */
   countEventsSince(at: number, cap: number): number {
     if (this.received === null || this.receivedCap < cap) {
-      // Newest first in the table's own order, seq (no sort): it reads back until it has `cap`
-      // of them or the table ends.
+      // By receive time, not seq: a hand-over brings in events received earlier under newer seqs.
+      // A scan of the lead's events (there is no time index), once per wake of the object.
       this.received = this.sql
-        .exec<Received>("SELECT seq, received_at AS at FROM events WHERE received_at >= ? ORDER BY seq DESC LIMIT ?", at, cap)
+        .exec<Received>("SELECT seq, received_at AS at FROM events WHERE received_at >= ? ORDER BY received_at DESC, seq DESC LIMIT ?", at, cap)
         .toArray()
         .reverse();
       this.receivedCap = cap;
