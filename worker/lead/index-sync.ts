@@ -26,8 +26,8 @@ const INDEX_DELAY_MS = 1_000;
 /**
  * A lead whose score alone moves sends a copy at most this often. Stage changes, feedback and
  * deliveries go at once; a score and last-seen time in the listing may lag by this much. Every
- * copy costs an alarm, a queue message and a D1 row write: at 5 s an active visitor sent one
- * nearly every page view, and copies were most of the work of 1,000 leads under load.
+ * copy costs a queue message and a D1 row write (most of them an alarm run too): at 5 s an active
+ * visitor sent one nearly every page view, and copies were most of the work of 1,000 leads.
  */
 const SCORE_COPY_EVERY_MS = 30_000;
 /** A queue message holds at most 128 KB; a larger copy (a long backlog) is written to D1 directly. */

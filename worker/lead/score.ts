@@ -25,7 +25,7 @@ export class LeadScore {
     return this.fold?.version ?? null;
   }
 
-  /** Forgets the fold in memory (after a rollback, a hand-over or an erasure): the next score goes on from the stored one. */
+  /** Forgets the fold in memory (after a rollback, a hand-over or an erasure): the next score goes on from the stored one, if any. */
   reset(): void {
     this.fold = null;
   }

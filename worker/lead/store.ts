@@ -223,11 +223,6 @@ export class LeadStore {
    * changes (`row` answers from memory). If `fn` throws, none of its row changes is written and
    * the row is read again next time.
    */
-  /** Whether a `batchWrites` block is running. */
-  get batching(): boolean {
-    return this.unwritten !== null;
-  }
-
   batchWrites<T>(fn: () => T): T {
     if (this.unwritten) return fn();
     this.unwritten = {};
@@ -243,6 +238,11 @@ export class LeadStore {
     } finally {
       this.unwritten = null;
     }
+  }
+
+  /** Whether a `batchWrites` block is running. */
+  get batching(): boolean {
+    return this.unwritten !== null;
   }
 
   /** Changes columns of the lead's row (nothing when there is none); only values that differ are written. */
