@@ -554,7 +554,7 @@ export class Lead extends DurableObject<Env> {
   }
 
   private async copyNow(due: number): Promise<void> {
-    // A later copySoon took over, or this instance was wiped since.
+    // A sooner copySoon took over, or this instance was wiped since.
     if (this.copyDue !== due) return;
     try {
       const row = this.store.row();
