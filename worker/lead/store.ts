@@ -221,10 +221,9 @@ export class LeadStore {
    * written as one UPDATE at its end: an ingest changes the row three or four times (profile,
    * score, index marks), and each UPDATE was a statement of its own. Reads in between see the
    * changes (`row` answers from memory). If `fn` throws, none of its row changes is written and
-   * the row is read again next time.
+   * the row is read again next time. Blocks do not nest: the Lead's transaction refuses to.
    */
   batchWrites<T>(fn: () => T): T {
-    if (this.unwritten) return fn();
     this.unwritten = {};
     try {
       const result = fn();
@@ -233,10 +232,9 @@ export class LeadStore {
       this.writeColumns(changes);
       return result;
     } catch (error) {
+      // Also clears `unwritten`.
       this.forget();
       throw error;
-    } finally {
-      this.unwritten = null;
     }
   }
 
