@@ -9,7 +9,7 @@ import type { Event } from "../../shared/wire";
 import { emailObjectName, visitorObjectName } from "../../worker/identity";
 import type { IngestResult, Lead } from "../../worker/lead/object";
 import { LeadScore, traitsOf } from "../../worker/lead/score";
-import { LeadStore, fromWire, toScored } from "../../worker/lead/store";
+import { type LeadRow, LeadStore, fromWire, toScored } from "../../worker/lead/store";
 import { addEvent, emptyEngagement, rescore } from "../../worker/scoring/engine";
 import { compiledScoring, loadConfig, siteScoring } from "../../worker/settings";
 import { SITE, identify, pageView, track, uid } from "./helpers";
@@ -25,12 +25,17 @@ function overlappingBatches(n: number, size: number): unknown[][] {
   return Array.from({ length: n }, (_, b) => Array.from({ length: size }, (_, e) => pool[(b * 3 + e * 7) % pool.length]));
 }
 
-/** The stored row, the number of events stored, and the score a fresh fold over the whole history gives. */
+/**
+ * The row as a new instance over the same storage reads it (as after an eviction), the score that
+ * instance gives (`successor`), the ids stored, and the score a fresh fold over the whole history
+ * gives (`full`).
+ */
 const storedState = (stub: DurableObjectStub<Lead>) =>
   runInDurableObject(stub, (_, state) => {
     const store = new LeadStore(state.storage.sql);
     const row = store.row();
     if (!row) throw new Error("no lead stored");
+    const successor = new LeadScore(store).current(row, siteScoring(loadConfig(env), row.site).scoring, row.last_seen);
     const ids = state.storage.sql.exec<{ id: string }>("SELECT id FROM events").toArray().map((e) => e.id);
     // From the events alone: not the fold the object stored with its row.
     const scoring = siteScoring(loadConfig(env), row.site).scoring;
@@ -38,7 +43,7 @@ const storedState = (stub: DurableObjectStub<Lead>) =>
     const history = store.history().toArray().map(toScored);
     const full = rescore(compiled, history, traitsOf(row), row.last_seen);
     const fullFold = history.reduce((state, event) => addEvent(compiled, state, event), emptyEngagement());
-    return { row, ids, full, fullFold };
+    return { row, ids, full, fullFold, successor };
   });
 
 /**
@@ -53,8 +58,34 @@ function scoreAsWoken(state: DurableObjectState) {
   const eventsAfter = store.eventsAfter.bind(store);
   store.eventsAfter = (seq: number) => (asked.push(seq), eventsAfter(seq));
   const score = new LeadScore(store).current(row, siteScoring(loadConfig(env), SITE).scoring, row.last_seen);
-  return { asked, score: score.score, stored: row.score };
+  return { asked, score: score.score };
 }
+
+/**
+ * Checks that a new instance over the lead's storage (as after an eviction) gets back to the row
+ * the live instance remembers: the written columns read back, the last-seen time restored from
+ * the events, and the score folded on from the stored fold.
+ */
+const expectSuccessorAgrees = (stub: DurableObjectStub<Lead>) =>
+  runInDurableObject(stub, (instance: Lead, state) => {
+    const remembered = (instance as unknown as { store: LeadStore }).store.row();
+    const store = new LeadStore(state.storage.sql);
+    const restored = store.row();
+    if (!remembered || !restored) throw new Error("no lead stored");
+    const score = new LeadScore(store).current(restored, siteScoring(loadConfig(env), SITE).scoring, restored.last_seen);
+    const { score_fold: _ignored, ...rest } = restored;
+    expect({ ...rest, score: score.score, engagement: score.engagement, fit: score.fit }).toEqual({ ...remembered, score_fold: undefined });
+    expect(remembered.score).toBeGreaterThan(0);
+    return remembered;
+  });
+
+/** The row the live instance of the lead remembers. */
+const rememberedRow = (stub: DurableObjectStub<Lead>) =>
+  runInDurableObject(stub, (instance: Lead) => (instance as unknown as { store: LeadStore }).store.row());
+
+/** The lead's row as it is written in storage, restored columns included. */
+const writtenRow = (stub: DurableObjectStub<Lead>) =>
+  runInDurableObject(stub, (_, state) => state.storage.sql.exec<LeadRow>("SELECT * FROM lead").one());
 
 describe("concurrent batches to one lead (group commit)", () => {
   it("store every event once, count each caller's own accepted and duplicates, and score as a full replay", async () => {
@@ -67,10 +98,11 @@ describe("concurrent batches to one lead (group commit)", () => {
     results.forEach((result, i) => expect(result.accepted + result.duplicates).toBe(batches[i]?.length));
     // Each id is accepted by exactly one caller; every other sighting of it is a duplicate.
     expect(results.reduce((n, r) => n + r.accepted, 0)).toBe(distinct.size);
-    const { row, ids, full } = await storedState(stub);
+    const { ids, full, successor } = await storedState(stub);
     expect(ids.sort()).toEqual([...distinct].sort());
-    expect(row.score).toBe(full.score);
-    expect(row.engagement).toBe(full.engagement);
+    expect(successor.score).toBe(full.score);
+    expect(successor.engagement).toBe(full.engagement);
+    expect((await rememberedRow(stub))?.score).toBe(full.score);
   });
 
   it("a batch within the group sent twice counts once, the second time as duplicates only", async () => {
@@ -96,10 +128,10 @@ describe("concurrent batches to one lead (group commit)", () => {
     // Whatever raced the hand-over, the known lead ends up with every event exactly once.
     const known = stubOf(emailObjectName(SITE, address));
     await ingest(stub, visitor, [pageView("/after")]);
-    const { row, ids, full } = await storedState(known);
+    const { ids, full, successor } = await storedState(known);
     expect(ids.sort()).toEqual([...distinct, ...ids.filter((id) => !distinct.has(id))].sort());
     expect(ids.filter((id) => !distinct.has(id))).toHaveLength(1);
-    expect(row.score).toBe(full.score);
+    expect(successor.score).toBe(full.score);
   });
 
   it("a rolled-back batch leaves nothing in the object's memory: row, score and hourly count match storage", async () => {
@@ -123,28 +155,61 @@ describe("concurrent batches to one lead (group commit)", () => {
     });
     // The next batch's seq is the rolled-back one's: a stale memory would skip it or count twice.
     await ingest(stub, visitor, [pageView("/b")]);
-    const { row, ids, full } = await storedState(stub);
+    const { ids, full, successor } = await storedState(stub);
     expect(ids).toHaveLength(3);
-    expect(row.score).toBe(full.score);
-    await runInDurableObject(stub, (instance: Lead, state) => {
-      const inside = instance as unknown as { store: LeadStore };
-      expect(inside.store.row()).toEqual(new LeadStore(state.storage.sql).row());
-      expect(inside.store.countEventsSince(Date.now() - 3_600_000, 1_000)).toBe(3);
+    expect(successor.score).toBe(full.score);
+    expect((await rememberedRow(stub))?.score).toBe(full.score);
+    await expectSuccessorAgrees(stub);
+    await runInDurableObject(stub, (instance: Lead) => {
+      expect((instance as unknown as { store: LeadStore }).store.countEventsSince(Date.now() - 3_600_000, 1_000)).toBe(3);
     });
   });
 
-  it("the row a lead remembers after its batches is the row in storage: profile, score and index marks all written", async () => {
+  it("a successor of the lead's object gets back to the row it remembered: profile and index marks written, last seen and score restored", async () => {
     const visitor = uid("v");
     const stub = stubOf(visitorObjectName(SITE, visitor));
     await ingest(stub, visitor, [pageView("/pricing")]);
     await Promise.all([ingest(stub, visitor, [track("pricing_view")]), ingest(stub, visitor, [pageView("/docs")])]);
-    await runInDurableObject(stub, (instance: Lead, state) => {
-      const remembered = (instance as unknown as { store: LeadStore }).store.row();
-      const stored = new LeadStore(state.storage.sql).row();
-      expect(stored).toEqual(remembered);
-      expect(stored).toMatchObject({ score: expect.any(Number), index_due: expect.any(Number) });
-      expect(stored?.score).toBeGreaterThan(0);
-    });
+    expect(await expectSuccessorAgrees(stub)).toMatchObject({ index_due: expect.any(Number) });
+  });
+
+  it("a batch that only moves the score and the last-seen time does not write the lead's row", async () => {
+    const visitor = uid("v");
+    const stub = stubOf(visitorObjectName(SITE, visitor));
+    await ingest(stub, visitor, [pageView("/pricing")]);
+    const before = await writtenRow(stub);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await ingest(stub, visitor, [pageView("/docs")]);
+    expect(await writtenRow(stub)).toEqual(before);
+    const remembered = await expectSuccessorAgrees(stub);
+    expect(remembered.last_seen).toBeGreaterThan(before.last_seen);
+    expect(remembered.score).toBeGreaterThan(before.score);
+  });
+
+  it("a batch of duplicates only writes its last-seen time: no stored event would bring it back", async () => {
+    const visitor = uid("v");
+    const stub = stubOf(visitorObjectName(SITE, visitor));
+    const view = pageView("/pricing");
+    await ingest(stub, visitor, [view]);
+    await ingest(stub, visitor, [track("pricing_view")]);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(await ingest(stub, visitor, [view])).toMatchObject({ accepted: 0, duplicates: 1 });
+    const remembered = await expectSuccessorAgrees(stub);
+    expect((await writtenRow(stub)).last_seen).toBe(remembered.last_seen);
+  });
+
+  it("held-back changes are written once enough events came after the stored fold", async () => {
+    const visitor = uid("v");
+    const stub = stubOf(visitorObjectName(SITE, visitor));
+    await ingest(stub, visitor, [pageView("/pricing")]);
+    const first = await writtenRow(stub);
+    // 13 batches of 20: past the 256 events a successor would read again.
+    for (let batch = 0; batch < 13; batch++) {
+      await ingest(stub, visitor, Array.from({ length: 20 }, (_, i) => track(`step_${batch}_${i}`)));
+    }
+    const written = await writtenRow(stub);
+    expect(JSON.parse(written.score_fold ?? "null").lastSeq).toBeGreaterThan(JSON.parse(first.score_fold ?? "null").lastSeq + 200);
+    await expectSuccessorAgrees(stub);
   });
 
   it("an object woken from eviction scores from the fold stored with its row, reading only newer events", async () => {
@@ -155,9 +220,9 @@ describe("concurrent batches to one lead (group commit)", () => {
     const after = await runInDurableObject(stub, (_, state) => scoreAsWoken(state));
     expect(after.asked).toHaveLength(1);
     expect(after.asked[0]).toBeGreaterThan(0);
-    expect(after.score).toBe(after.stored);
-    const { row, full } = await storedState(stub);
-    expect(row.score).toBe(full.score);
+    expect(after.score).toBe((await rememberedRow(stub))?.score);
+    const { successor, full } = await storedState(stub);
+    expect(successor.score).toBe(full.score);
   });
 
   it("a stored fold is not used once the row's score was written without it (a release rolled back to, say)", async () => {

@@ -46,7 +46,10 @@ export type LeadRow = {
   account_report: string | null;
   /** 1 once its email was proven: a verified identify, or the site's server (admin /v1/identify). */
   verified: number;
-  /** The score's running fold as of the last score (score.ts, as JSON); null to fold the history again. */
+  /**
+   * The score's running fold as of the last score (score.ts, as JSON, with `lastSeq`, the last
+   * event folded); null to fold the history again.
+   */
   score_fold: string | null;
 };
 
@@ -160,6 +163,27 @@ const INSERT_BATCH = `INSERT INTO events (${INSERTED_COLUMNS})
 /** At most this many inserted events are kept for `eventsAfter`; a longer run is read from storage. */
 const APPENDED_MAX = 1_000;
 
+/**
+ * The columns every ingest changes that the stored events restore: the last-seen time (the
+ * newest event's receive time) and the score with its fold (the stored fold, then the events
+ * after it). A block that changes only these holds them back instead of writing the row (see
+ * `batchWrites`).
+ */
+const RESTORED = new Set<keyof LeadRow>(["last_seen", "score", "engagement", "fit", "score_fold"]);
+/** Held-back changes are written once this many events came after the stored fold: what a woken object reads again. */
+const HELD_BACK_EVENTS_MAX = 256;
+
+/** The last event a stored fold folded (`score_fold`'s `lastSeq`); null without a usable fold. */
+function foldedUpTo(fold: string | null): number | null {
+  if (fold === null) return null;
+  try {
+    const lastSeq = (JSON.parse(fold) as { lastSeq?: unknown }).lastSeq;
+    return typeof lastSeq === "number" ? lastSeq : null;
+  } catch {
+    return null;
+  }
+}
+
 export class LeadStore {
   /**
    * The newest events (seq, received_at), in receive order, at most the budget's worth: the hourly
@@ -181,37 +205,70 @@ export class LeadStore {
    */
   private appended: { after: number; rows: EventRow[] } | null = null;
 
-  /** The lead's row as last read; undefined when it must be read again (see `row`). */
+  /** The lead's row as last read, and changed since; undefined when it must be read again (see `row`). */
   private cachedRow: LeadRow | null | undefined = undefined;
   /** Changes to the row made inside `batchWrites`, written as one UPDATE at its end; null outside. */
   private unwritten: Partial<LeadRow> | null = null;
+  /**
+   * Changes to the restored columns (RESTORED) not written yet: the next write of the row takes
+   * them along. An object that goes away first loses nothing: its successor restores them from
+   * the stored events (`restore`).
+   */
+  private heldBack: Partial<LeadRow> = {};
+  /** The last event (seq) the stored row's fold folded; null when it has none. */
+  private storedFoldUpTo: number | null = null;
+  /** The largest seq stored, as far as this store knows: a new seq is the largest plus one. */
+  private newestSeq: number | null = null;
+  /** The receive time of the newest event this store inserted since the row was last written. */
+  private newestInserted: number | null = null;
 
   constructor(private readonly sql: SqlStorage) {}
 
   /**
-   * The lead's row. Read once and kept current by every write here: a batch reads it several
+   * The lead's row. Read once and kept current by every change here: a batch reads it several
    * times (ingest, rescoring, the index's and the alarm's bookkeeping), and reading its thirty-odd
-   * columns was a tenth of the CPU of a lead's request. A copy is handed out, so no caller can
-   * change what the next one reads.
+   * columns was a tenth of the CPU of a lead's request. A change replaces the remembered row, never
+   * alters it, so a row handed out stays what it was when the caller read it.
    */
-  row(): LeadRow | null {
-    const row = this.remembered();
-    return row && { ...row };
+  row(): Readonly<LeadRow> | null {
+    return this.remembered();
   }
 
-  /** The remembered row itself (read first when it is not), for this store's own use. */
+  /** The remembered row (read first when it is not). */
   private remembered(): LeadRow | null {
-    if (this.cachedRow === undefined) this.cachedRow = this.sql.exec<LeadRow>(`SELECT ${LEAD_COLUMNS} FROM lead`).toArray()[0] ?? null;
+    if (this.cachedRow === undefined) {
+      const row = this.sql.exec<LeadRow>(`SELECT ${LEAD_COLUMNS} FROM lead`).toArray()[0];
+      this.cachedRow = row ? this.restore(row) : null;
+    }
     return this.cachedRow;
   }
 
   /**
-   * Forgets the remembered row (and the budget's memory of recent events): after a rolled-back
-   * transaction or a `deleteAll`, which change storage behind this store's back.
+   * The stored row with what held-back changes its last instance may not have written: the
+   * last-seen time of the events after its stored fold. (The score needs nothing here: the fold
+   * goes on from the stored one over those same events, score.ts.)
+   */
+  private restore(row: LeadRow): LeadRow {
+    this.storedFoldUpTo = foldedUpTo(row.score_fold);
+    if (this.storedFoldUpTo === null) return row;
+    const after = this.sql
+      .exec<{ at: number | null; seq: number | null }>("SELECT max(received_at) AS at, max(seq) AS seq FROM events WHERE seq > ?", this.storedFoldUpTo)
+      .one();
+    this.newestSeq = Math.max(this.newestSeq ?? 0, after.seq ?? this.storedFoldUpTo);
+    return after.at !== null && after.at > row.last_seen ? { ...row, last_seen: after.at } : row;
+  }
+
+  /**
+   * Forgets the remembered row, its held-back changes (the stored events restore them) and the
+   * memories of recent events: after a rolled-back transaction or a `deleteAll`, which change
+   * storage behind this store's back.
    */
   forget(): void {
     this.cachedRow = undefined;
     this.unwritten = null;
+    this.heldBack = {};
+    this.newestSeq = null;
+    this.newestInserted = null;
     this.received = null;
     this.appended = null;
   }
@@ -222,6 +279,11 @@ export class LeadStore {
    * score, index marks), and each UPDATE was a statement of its own. Reads in between see the
    * changes (`row` answers from memory). If `fn` throws, none of its row changes is written and
    * the row is read again next time. Blocks do not nest: the Lead's transaction refuses to.
+   *
+   * A block that changed only what the events restore (an ingest that moved nothing but the
+   * last-seen time and the score) does not write the row at all: its changes are held back
+   * until the next write of the row. With many leads, that write was one of the three pages
+   * each ingest committed.
    */
   batchWrites<T>(fn: () => T): T {
     this.unwritten = {};
@@ -229,13 +291,28 @@ export class LeadStore {
       const result = fn();
       const changes = this.unwritten;
       this.unwritten = null;
-      this.writeColumns(changes);
+      if (this.restorable(changes)) Object.assign(this.heldBack, changes);
+      else this.writeColumns(changes);
       return result;
     } catch (error) {
       // Also clears `unwritten`.
       this.forget();
       throw error;
     }
+  }
+
+  /**
+   * Whether a successor restores `changes` from the stored events alone: only restored columns
+   * changed, the stored row has a fold to go on from with not too many events after it, and a
+   * new last-seen time is the receive time of an event stored after that fold (a batch of
+   * duplicates only stored none, so its last-seen time is written).
+   */
+  private restorable(changes: Partial<LeadRow>): boolean {
+    const upTo = this.storedFoldUpTo;
+    if (upTo === null || (this.newestSeq ?? upTo) - upTo >= HELD_BACK_EVENTS_MAX) return false;
+    if (changes.last_seen !== undefined && changes.last_seen !== this.newestInserted) return false;
+    for (const column in changes) if (!RESTORED.has(column as keyof LeadRow)) return false;
+    return true;
   }
 
   /** Whether a `batchWrites` block is running. */
@@ -248,19 +325,29 @@ export class LeadStore {
     const row = this.remembered();
     if (!row) return;
     const changed: Partial<LeadRow> = {};
+    let any = false;
     for (const [column, value] of Object.entries(columns) as [keyof LeadRow, LeadRow[keyof LeadRow]][]) {
-      if (row[column] !== value) Object.assign(changed, { [column]: value });
+      if (row[column] !== value) {
+        Object.assign(changed, { [column]: value });
+        any = true;
+      }
     }
+    if (!any) return;
+    this.cachedRow = { ...row, ...changed };
     if (this.unwritten) Object.assign(this.unwritten, changed);
     else this.writeColumns(changed);
-    Object.assign(row, changed);
   }
 
+  /** Writes `columns`, and with them whatever was held back. */
   private writeColumns(columns: Partial<LeadRow>): void {
-    const names = Object.keys(columns);
+    const all = { ...this.heldBack, ...columns };
+    const names = Object.keys(all);
     if (names.length === 0) return;
     // Column names come from LeadRow's keys, never from input; values are bound.
-    this.sql.exec(`UPDATE lead SET ${names.map((name) => `${name} = ?`).join(", ")} WHERE singleton = 1`, ...(Object.values(columns) as SqlStorageValue[]));
+    this.sql.exec(`UPDATE lead SET ${names.map((name) => `${name} = ?`).join(", ")} WHERE singleton = 1`, ...(Object.values(all) as SqlStorageValue[]));
+    this.heldBack = {};
+    this.newestInserted = null;
+    if (all.score_fold !== undefined) this.storedFoldUpTo = foldedUpTo(all.score_fold);
   }
 
   create(init: { id: string; kind: LeadRow["kind"]; site: string; visitor?: string; email?: string; now: number }): LeadRow {
@@ -284,6 +371,8 @@ export class LeadStore {
 
   /** Keeps a new event for `eventsAfter` while the inserts stay one unbroken run of seqs. */
   private append(row: EventRow): void {
+    this.newestSeq = Math.max(this.newestSeq ?? 0, row.seq);
+    this.newestInserted = Math.max(this.newestInserted ?? 0, row.received_at);
     const last = this.appended?.rows.at(-1)?.seq ?? this.appended?.after;
     if (this.appended && last === row.seq - 1 && this.appended.rows.length < APPENDED_MAX) this.appended.rows.push(row);
     else this.appended = { after: row.seq - 1, rows: [row] };
@@ -357,9 +446,14 @@ export class LeadStore {
     this.change({ score: score.score, engagement: score.engagement, fit: score.fit, rules_version: rulesVersion, score_fold: fold });
   }
 
-  /** Drops the stored fold: the next score folds the whole history again. */
+  /**
+   * Drops the stored fold: the next score folds the whole history again. The block it is in writes
+   * the row, held-back changes included: a successor must never go on from a fold of events that
+   * are gone, or that newer seqs now precede in receive order (a merge).
+   */
   dropScoreFold(): void {
     this.change({ score_fold: null });
+    this.storedFoldUpTo = null;
   }
 
   setStage(stage: Stage, sequence: number): void {
