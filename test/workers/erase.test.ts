@@ -1,6 +1,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { visitorObjectName } from "../../worker/identity";
+import { emailObjectName, visitorObjectName } from "../../worker/identity";
+import { Lead } from "../../worker/lead/object";
 import { LeadStore } from "../../worker/lead/store";
 import { SITE, admin, identify, leadByEmail, pageView, send, track, uid } from "./helpers";
 
@@ -76,5 +77,21 @@ describe("erasing a lead while its visitors keep sending", () => {
     expect(fresh).toMatchObject({ email: null, stage: "anonymous", events_total: 1 });
     await send(uid("v"), [identify(address, VP), track("demo_request")]);
     expect(await leadByEmail(address)).toMatchObject({ email: address, stage: "sql" });
+  });
+
+  it("an erasure cut short is still refusing hand-overs in the object's next instance (after an eviction or a crash)", async () => {
+    const address = `${uid("erase")}@acme.io`;
+    await send(uid("v"), [identify(address, VP)]);
+    const stub = env.LEAD.get(env.LEAD.idFromName(emailObjectName(SITE, address)));
+    const absorb = { site: SITE, email: address, visitor: uid("v"), verified: false, traits: {}, events: [], collectorUrl: null };
+    await runInDurableObject(stub, async (_, state) => {
+      // Before the mark, a new instance takes a hand-over.
+      expect(new Lead(state, env).absorb(absorb)).toBe(state.id.toString());
+      // The mark as erase() leaves it when it goes no further.
+      await state.storage.put("erasing", Date.now());
+      const next = new Lead(state, env);
+      expect(() => next.absorb(absorb)).toThrow("being erased");
+      expect(await next.ingestForwarded({ site: SITE, visitor: absorb.visitor, events: [], bot: null, collectorUrl: "http://collector.test" })).toEqual({ gone: true });
+    });
   });
 });
