@@ -16,6 +16,9 @@ const ENCODINGS = new Map<string, CompressionFormat | "identity">([
 /** Compressed input goes in slices this big: deflate inflates 1 KiB to about 1 MB at most. */
 const SLICE = 1024;
 
+/** Whole bodies only (never `stream: true`), so one decoder serves every request. */
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
 const tooLarge = (limit: number, decompressed: boolean) =>
   new ApiError(
     "payload_too_large",
@@ -40,7 +43,7 @@ export async function readText(request: Request, limit: number): Promise<string>
   if (sent.byteLength > limit) throw tooLarge(limit, false);
   const bytes = format === "identity" ? sent : await inflate(sent, format, limit);
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    return utf8.decode(bytes);
   } catch {
     throw new ApiError("invalid_payload", "the body is not valid UTF-8", { issues: [] });
   }

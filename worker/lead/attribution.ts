@@ -10,11 +10,29 @@ import type { LeadRow, LeadStore, StoredEvent } from "./store";
 /** The site's own origins: a referrer on one of them is a navigation inside the site, not a touch. */
 export const siteOrigins = (config: Config, site: string): SiteOrigins => config.sites.find((s) => s.key === site)?.origins ?? [];
 
+/**
+ * Stored attributions already parsed, by their JSON: every ingest reads its lead's, and parsing and
+ * checking it each time was a few percent of a request's CPU. Shared by the isolate's objects,
+ * so bounded; an attribution is never changed once made (`nextAttribution` makes a new one).
+ */
+const parsedSources = new Map<string, Attribution | null>();
+const PARSED_SOURCES_MAX = 1_000;
+
 /** The stored attribution, or null when there is none or it no longer parses (it is folded again on the next merge). */
 export function sourceOf(row: Pick<LeadRow, "source">): Attribution | null {
   if (row.source === null) return null;
+  let source = parsedSources.get(row.source);
+  if (source === undefined) {
+    source = parseSource(row.source);
+    if (parsedSources.size >= PARSED_SOURCES_MAX) parsedSources.clear();
+    parsedSources.set(row.source, source);
+  }
+  return source;
+}
+
+function parseSource(json: string): Attribution | null {
   try {
-    const parsed = Attribution.safeParse(JSON.parse(row.source));
+    const parsed = Attribution.safeParse(JSON.parse(json));
     return parsed.success ? parsed.data : null;
   } catch {
     return null;

@@ -400,18 +400,21 @@ export class LeadStore {
       .exec<{ seq: number; id: string }>(INSERT_BATCH, JSON.stringify(events.map(insertedValues)))
       .toArray()
       .sort((a, b) => a.seq - b.seq);
-    // An id twice in one batch is stored as it first came, as one insert after another would.
-    const byId = new Map<string, StoredEvent>();
-    for (const e of events) if (!byId.has(e.id)) byId.set(e.id, e);
-    const stored: StoredEvent[] = [];
-    for (const { seq, id } of inserted) {
-      const event = byId.get(id);
-      if (!event) continue;
-      stored.push(event);
+    let stored: readonly StoredEvent[] = events;
+    if (inserted.length < events.length) {
+      // Some were duplicates. An id twice in one batch is stored as it first came, as one insert
+      // after another would.
+      const byId = new Map<string, StoredEvent>();
+      for (const e of events) if (!byId.has(e.id)) byId.set(e.id, e);
+      stored = inserted.map(({ id }) => byId.get(id) as StoredEvent);
+    }
+    // Inserted in the batch's order, so seq order is the batch's order.
+    stored.forEach((event, i) => {
+      const seq = (inserted[i] as { seq: number }).seq;
       this.remember(seq, event.received_at);
       this.append({ ...event, seq });
-    }
-    return stored;
+    });
+    return [...stored];
   }
 
   /** After an ingest: when it was seen, from which collector, and its profile. */
@@ -583,9 +586,14 @@ export class LeadStore {
         .reverse();
       this.receivedCap = cap;
     }
-    // Only the newest `cap` can matter to a later count; the rest would only cost memory.
-    this.received = this.received.filter((e) => e.at >= at).slice(-cap);
-    return this.received.length;
+    // Kept in receive order: what fell out of the window is at the front. Only the newest `cap`
+    // can matter to a later count; the rest would only cost memory.
+    const kept = this.received;
+    let first = 0;
+    while (first < kept.length && (kept[first] as Received).at < at) first++;
+    const drop = Math.max(first, kept.length - cap);
+    if (drop > 0) kept.splice(0, drop);
+    return kept.length;
   }
 
   /** Devices that joined since `at` (for the new-device limit). */
