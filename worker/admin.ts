@@ -6,8 +6,7 @@
  * @example
  * curl -H "Authorization: Bearer $ADMIN_TOKEN" 'http://127.0.0.1:8787/v1/leads?email=ada@acme.io'
  */
-import type { MiddlewareHandler } from "hono";
-import { Hono } from "hono/tiny";
+import { Hono, type MiddlewareHandler } from "hono";
 import { timingSafeEqual } from "hono/utils/buffer";
 import * as z from "zod";
 import { DELIVERY_STATUSES, type LeadView } from "../shared/api";

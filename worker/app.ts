@@ -2,7 +2,7 @@
  * The collector's HTTP surface. Each part lives in its own module and is mounted here; errors
  * from any of them leave through `onError` in the one `{"error": {...}}` shape.
  */
-import { Hono } from "hono/tiny";
+import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { getPath } from "hono/utils/url";
 import { admin } from "./admin";

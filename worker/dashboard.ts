@@ -11,8 +11,7 @@
  * The CSP allows scripts and styles from the collector only: no inline script can run, whatever
  * a stored event carries, and the client writes data through textContent, never as HTML.
  */
-import type { Context } from "hono";
-import { Hono } from "hono/tiny";
+import { type Context, Hono } from "hono";
 import { DASHBOARD_SCRIPT, DASHBOARD_SCRIPT_ETAG, DASHBOARD_STYLE, DASHBOARD_STYLE_ETAG } from "./generated/dashboard";
 import type { Boot } from "../dashboard/boot";
 import { type Env, isDev, isLoopbackHost } from "./env";

@@ -7,7 +7,7 @@
  *   -d '{"site":"pk_demo","visitor":"v1","events":[{"id":"e1","type":"page_view","ts":1763900000000,"url":"https://example.com/pricing"}]}'
  * // 202 {"accepted":1,"duplicates":0,"lead":"…"}
  */
-import { Hono } from "hono/tiny";
+import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { LIMITS, parseBatch } from "../shared/wire";

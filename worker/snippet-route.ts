@@ -4,7 +4,7 @@
  * One hour fresh, then revalidated in the background for a day: a new release reaches every site
  * within the hour, and a revalidation costs a 304 thanks to the ETag.
  */
-import { Hono } from "hono/tiny";
+import { Hono } from "hono";
 import type { Env } from "./env";
 import { SNIPPET_ETAG, SNIPPET_SOURCE } from "./generated/snippet";
 

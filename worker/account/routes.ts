@@ -6,7 +6,7 @@
  * curl -H "Authorization: Bearer $ADMIN_TOKEN" 'http://127.0.0.1:8787/v1/accounts?site=pk_demo&min_score=100'
  * curl -H "Authorization: Bearer $ADMIN_TOKEN" 'http://127.0.0.1:8787/v1/accounts/acme.io?site=pk_demo'
  */
-import type { Hono } from "hono/tiny";
+import type { Hono } from "hono";
 import type { AccountDetail, LeadRecord, LeadView } from "../../shared/api";
 import * as z from "zod";
 import { LIMITS } from "../../shared/wire";

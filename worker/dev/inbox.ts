@@ -11,7 +11,7 @@
  * Object; the oldest are dropped beyond `KEEP`.
  */
 import { DurableObject } from "cloudflare:workers";
-import { Hono } from "hono/tiny";
+import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { type Env, secret } from "../env";
 import { ApiError } from "../errors";

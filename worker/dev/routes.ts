@@ -3,7 +3,7 @@
  * under /dev/. Elsewhere (LEADLIGHT_DEV is not "true") these paths answer 404 as if they did not
  * exist, so a deployed collector carries no fictional site and no inbox.
  */
-import { Hono } from "hono/tiny";
+import { Hono } from "hono";
 import { type Env, isDev, isLoopbackHost } from "../env";
 import { ApiError } from "../errors";
 import { demo } from "./demo/routes";

@@ -3,7 +3,7 @@
  * widget and a demo-request form, every page carrying the snippet, so `npm start` shows the whole
  * flow from first visit to SQL alert.
  */
-import { Hono } from "hono/tiny";
+import { Hono } from "hono";
 import type { Env } from "../../env";
 import { CHAT_WIDGET_JS } from "./chat-widget";
 import { GUIDE_PDF, careers, home, pricing, requestDemo, resources } from "./pages";
