@@ -255,7 +255,10 @@ export class LeadStore {
       .exec<{ at: number | null; seq: number | null }>("SELECT max(received_at) AS at, max(seq) AS seq FROM events WHERE seq > ?", this.storedFoldUpTo)
       .one();
     this.newestSeq = Math.max(this.newestSeq ?? 0, after.seq ?? this.storedFoldUpTo);
-    return after.at !== null && after.at > row.last_seen ? { ...row, last_seen: after.at } : row;
+    if (after.at === null || after.at <= row.last_seen) return row;
+    // Held back again: a write that moves the stored fold past those events must take it along.
+    this.heldBack = { last_seen: after.at };
+    return { ...row, last_seen: after.at };
   }
 
   /**
@@ -333,9 +336,10 @@ export class LeadStore {
       }
     }
     if (!any) return;
-    this.cachedRow = { ...row, ...changed };
     if (this.unwritten) Object.assign(this.unwritten, changed);
     else this.writeColumns(changed);
+    // After the write: a write that fails leaves the remembered row as storage has it.
+    this.cachedRow = { ...row, ...changed };
   }
 
   /** Writes `columns`, and with them whatever was held back. */
@@ -401,14 +405,14 @@ export class LeadStore {
       .toArray()
       .sort((a, b) => a.seq - b.seq);
     let stored: readonly StoredEvent[] = events;
-    if (inserted.length < events.length) {
+    if (inserted.length < events.length || inserted.some((row, i) => row.id !== events[i]?.id)) {
       // Some were duplicates. An id twice in one batch is stored as it first came, as one insert
       // after another would.
       const byId = new Map<string, StoredEvent>();
       for (const e of events) if (!byId.has(e.id)) byId.set(e.id, e);
       stored = inserted.map(({ id }) => byId.get(id) as StoredEvent);
     }
-    // Inserted in the batch's order, so seq order is the batch's order.
+    // Inserted in the batch's order (ORDER BY key), so seq order is the batch's order.
     stored.forEach((event, i) => {
       const seq = (inserted[i] as { seq: number }).seq;
       this.remember(seq, event.received_at);
@@ -556,6 +560,8 @@ export class LeadStore {
     this.sql.exec("DELETE FROM events WHERE seq <= ?", seq);
     this.received = null;
     this.appended = null;
+    // Deleting the newest events gives their seqs out again.
+    this.newestSeq = null;
     // A fold of events no longer here, whose seqs may be given out again, is no use.
     this.dropScoreFold();
   }
