@@ -151,9 +151,13 @@ export class Lead extends DurableObject<Env> {
     this.erasing = ctx.storage.kv.get(ERASING) !== undefined;
     // Until the alarm is known, `arm` sets it (one write more, never a wrong alarm); an answer
     // that comes after anything else set or forgot the alarm is stale and left unused.
-    void ctx.storage.getAlarm().then((at) => {
-      if (this.alarmAt === READING_ALARM) this.alarmAt = at;
-    });
+    ctx.storage.getAlarm().then(
+      (at) => {
+        if (this.alarmAt === READING_ALARM) this.alarmAt = at;
+      },
+      // Not known, then: `arm` sets the alarm.
+      () => undefined,
+    );
   }
 
   private transaction<T>(fn: () => T): T {
