@@ -33,7 +33,11 @@ export function sourceOf(row: Pick<LeadRow, "source">): Attribution | null {
 function parseSource(json: string): Attribution | null {
   try {
     const parsed = Attribution.safeParse(JSON.parse(json));
-    return parsed.success ? parsed.data : null;
+    if (!parsed.success) return null;
+    // Shared by every lead of the isolate that has this attribution: never to be changed.
+    Object.freeze(parsed.data.first);
+    Object.freeze(parsed.data.last);
+    return Object.freeze(parsed.data);
   } catch {
     return null;
   }
