@@ -76,11 +76,22 @@ describe("POST /v1/events", () => {
       method: "OPTIONS",
       headers: { origin: ORIGIN, "access-control-request-method": "POST", "access-control-request-headers": "content-type" },
     });
-    expect(preflight.status).toBeLessThan(300);
-    expect(preflight.headers.get("access-control-allow-origin")).toBe(ORIGIN);
+    expect(preflight.status).toBe(204);
+    expect(Object.fromEntries([...preflight.headers].filter(([name]) => name.startsWith("access-control-") || name === "vary"))).toEqual({
+      "access-control-allow-origin": ORIGIN,
+      "access-control-allow-methods": "POST",
+      "access-control-allow-headers": "Content-Type,Content-Encoding",
+      "access-control-expose-headers": "Retry-After",
+      "access-control-max-age": "86400",
+      vary: "Origin, Access-Control-Request-Headers",
+    });
     const response = await send(uid("v"), [pageView("/")], { origin: ORIGIN });
     expect(response.status).toBe(202);
     expect(response.headers.get("access-control-allow-origin")).toBe(ORIGIN);
+    expect(response.headers.get("access-control-expose-headers")).toBe("Retry-After");
+    expect(response.headers.get("vary")).toBe("Origin");
+    // A server-side sender has no origin: nothing to allow.
+    expect((await send(uid("v"), [pageView("/")])).headers.get("access-control-allow-origin")).toBeNull();
   });
 
   it("answers 413 payload_too_large for a body over 64 KiB", async () => {
