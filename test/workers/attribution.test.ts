@@ -4,10 +4,14 @@
  * order they arrived, and the first touch's channel reaches the lead index, where GET /v1/stats
  * splits the funnel and the won revenue by it.
  */
-import { env, runDurableObjectAlarm } from "cloudflare:test";
+import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Stage } from "../../worker/config";
 import type { Channel } from "../../worker/attribution/touch";
+import { visitorObjectName } from "../../worker/identity";
+import type { Lead } from "../../worker/lead/object";
+import type { LeadStore } from "../../worker/lead/store";
+import type { Event } from "../../shared/wire";
 import { type LeadCopy, pushLead } from "../../worker/lead-index";
 import { ORIGIN, SITE, admin, identify, indexRow, leadByEmail, post, send, uid } from "./helpers";
 
@@ -71,6 +75,26 @@ describe("attribution through ingest", () => {
     const email = `${uid("attr")}@acme.io`;
     await send(uid("v"), [identify(email)]);
     expect((await leadOf(email)).source).toBeNull();
+  });
+
+  it("a lead fed without page views does not read its history on each batch, and its first page view still folds older ones", async () => {
+    const visitor = uid("v");
+    const track = (name: string) => ({ id: uid("t"), type: "track", name, ts: Date.now() });
+    await send(visitor, [track("signup_started")]);
+    const stub = env.LEAD.get(env.LEAD.idFromName(visitorObjectName(SITE, visitor)));
+    const reads = await runInDurableObject(stub, async (instance: Lead) => {
+      const store = (instance as unknown as { store: LeadStore }).store;
+      let count = 0;
+      const history = store.history.bind(store);
+      store.history = () => (count++, history());
+      for (let i = 0; i < 3; i++) await instance.ingest({ site: SITE, visitor, events: [track(`step_${i}`)] as Event[], bot: null, collectorUrl: "http://collector.test" });
+      const untouched = count;
+      await instance.ingest({ site: SITE, visitor, events: [land("/", "https://www.google.com/")] as Event[], bot: null, collectorUrl: "http://collector.test" });
+      return { untouched, after: count, source: store.row()?.source };
+    });
+    expect(reads.untouched).toBe(0);
+    expect(reads.after).toBe(1);
+    expect(JSON.parse(reads.source ?? "null")).toMatchObject({ first: { channel: "organic_search" } });
   });
 
   it("a merge folds both devices' histories in the order they arrived", async () => {

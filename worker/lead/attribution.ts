@@ -43,11 +43,13 @@ function parseSource(json: string): Attribution | null {
   }
 }
 
+const isHumanView = (event: Pick<StoredEvent, "type" | "bot">): boolean => event.type === "page_view" && event.bot === null;
+
 /** Bots' page views say nothing about where buyers come from. */
 function fold(previous: Attribution | null, events: Iterable<Pick<StoredEvent, "type" | "url" | "ref" | "bot">>, site: SiteOrigins): Attribution | null {
   let source = previous;
   for (const event of events) {
-    if (event.type !== "page_view" || event.bot !== null) continue;
+    if (!isHumanView(event)) continue;
     source = nextAttribution(source, { url: event.url ?? undefined, ref: event.ref }, site);
   }
   return source;
@@ -58,8 +60,13 @@ export function attributeNew(store: LeadStore, site: SiteOrigins, stored: readon
   const row = store.row();
   if (!row) return;
   const before = sourceOf(row);
-  // None yet: a new lead, or one stored before attribution was kept, whose older views count too.
-  if (before === null) return attributeAll(store, site);
+  if (before === null) {
+    // None yet, and no page view to start one: folding the history again would find none either
+    // (a lead fed only by a site's server read its whole history on every batch).
+    if (!stored.some(isHumanView)) return;
+    // A new lead, or one stored before attribution was kept, whose older views count too.
+    return attributeAll(store, site);
+  }
   const after = fold(before, stored, site);
   if (after !== before) store.setSource(after);
 }
