@@ -8,10 +8,10 @@
  * await collector.stop();
  */
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -54,6 +54,26 @@ export interface Collector {
 /** A fresh storage directory for `persistTo`; the caller deletes it (rmSync) when done. */
 export const storageDir = (): string => mkdtempSync(join(tmpdir(), "leadlight-collector-"));
 
+/**
+ * The collector's wrangler.toml without its [build] step, in a directory of its own, paths made
+ * absolute. The tests build what the Worker imports before they start it, and wrangler dev's
+ * watcher of the build's inputs sometimes fired just after startup: the rebuild then started a
+ * second workerd on the port the first one held, and wrangler died ("Address already in use").
+ */
+function testWranglerConfig(): string {
+  const text = readFileSync(join(ROOT, "wrangler.toml"), "utf8")
+    .replace(/^\[build\]\n(?:(?!\[)[^\n]*\n)*/m, "")
+    .replace(/^main = "([^"]+)"$/m, (_, path: string) => `main = ${JSON.stringify(join(ROOT, path))}`)
+    .replace(/= "\.\/([^"]+)"$/gm, (_, path: string) => `= ${JSON.stringify(join(ROOT, path))}`)
+    .replace(/^migrations_dir = "([^"]+)"$/m, (_, path: string) => `migrations_dir = ${JSON.stringify(join(ROOT, path))}`);
+  if (/^\[build\]/m.test(text) || !text.includes(JSON.stringify(join(ROOT, "worker/index.ts")))) {
+    throw new Error("wrangler.toml changed shape: update testWranglerConfig");
+  }
+  const path = join(mkdtempSync(join(tmpdir(), "leadlight-wrangler-")), "wrangler.toml");
+  writeFileSync(path, text);
+  return path;
+}
+
 /** A port the OS says is free now. Another process may take it before us; rare enough on 127.0.0.1. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -90,8 +110,10 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
   // applied yet, on storage that outlives a restart).
   execFileSync(process.execPath, [join(ROOT, "scripts/d1-migrate.mjs"), "--persist-to", persistTo], { cwd: ROOT, stdio: "pipe" });
   const vars = { ...DEFAULT_VARS, ...options.vars, ...(options.config ? { LEADLIGHT_CONFIG: JSON.stringify(options.config) } : {}) };
+  const config = testWranglerConfig();
   const args = [
     "wrangler", "dev",
+    "--config", config,
     "--ip", "127.0.0.1",
     "--port", String(port),
     "--inspector-port", String(inspectorPort),
@@ -118,6 +140,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     const timeout = setTimeout(() => killGroup(child, "SIGKILL"), 5_000);
     await exited(child);
     clearTimeout(timeout);
+    rmSync(dirname(config), { recursive: true, force: true });
     if (options.persistTo === undefined) rmSync(persistTo, { recursive: true, force: true });
   };
 
