@@ -56,9 +56,10 @@ export const storageDir = (): string => mkdtempSync(join(tmpdir(), "leadlight-co
 
 /**
  * The collector's wrangler.toml without its [build] step, in a directory of its own, paths made
- * absolute. The tests build what the Worker imports before they start it, and wrangler dev's
- * watcher of the build's inputs sometimes fired just after startup: the rebuild then started a
- * second workerd on the port the first one held, and wrangler died ("Address already in use").
+ * absolute. `npm test` builds everything the Worker imports before the suites run (and each start
+ * here rebuilds the snippet), while wrangler dev's watcher of the build's inputs sometimes fired
+ * just after startup: the rebuild then started a second workerd on the port the first one held,
+ * and wrangler died ("Address already in use"). Each start also saves the build's 3 s.
  */
 function testWranglerConfig(): string {
   const text = readFileSync(join(ROOT, "wrangler.toml"), "utf8")
