@@ -54,12 +54,26 @@ export interface Collector {
 /** A fresh storage directory for `persistTo`; the caller deletes it (rmSync) when done. */
 export const storageDir = (): string => mkdtempSync(join(tmpdir(), "leadlight-collector-"));
 
+let built = false;
+
+/**
+ * The modules the Worker imports from worker/generated/ (the snippet, the dashboard, the free-mail
+ * list), built once per test process so a direct `vitest run` or `npm run soak` is current. Each
+ * build writes only what changed, so a collector already running does not reload.
+ */
+function buildGenerated(): void {
+  if (built) return;
+  for (const script of ["build-snippet", "build-dashboard", "build-free-mail"]) {
+    execFileSync(process.execPath, [join(ROOT, `scripts/${script}.mjs`)], { cwd: ROOT, stdio: "pipe" });
+  }
+  built = true;
+}
+
 /**
  * The collector's wrangler.toml without its [build] step, in a directory of its own, paths made
- * absolute. `npm test` builds everything the Worker imports before the suites run (and each start
- * here rebuilds the snippet), while wrangler dev's watcher of the build's inputs sometimes fired
- * just after startup: the rebuild then started a second workerd on the port the first one held,
- * and wrangler died ("Address already in use"). Each start also saves the build's 3 s.
+ * absolute. The tests build what it built (`buildGenerated`), while wrangler dev's watcher of the
+ * build's inputs sometimes fired just after startup: the rebuild then started a second workerd on
+ * the port the first one held, and wrangler died ("Address already in use").
  */
 function testWranglerConfig(): string {
   const text = readFileSync(join(ROOT, "wrangler.toml"), "utf8")
@@ -102,8 +116,7 @@ export const killGroup = (child: ChildProcess, signal: NodeJS.Signals): void => 
 };
 
 export async function startCollector(options: CollectorOptions = {}): Promise<Collector> {
-  // The Worker serves /s.js from a generated module; build it so a direct `vitest run` is current.
-  execFileSync(process.execPath, [join(ROOT, "scripts/build-snippet.mjs")], { cwd: ROOT, stdio: "pipe" });
+  buildGenerated();
 
   const [port, inspectorPort] = [options.port ?? (await freePort()), await freePort()];
   const persistTo = options.persistTo ?? storageDir();
