@@ -45,7 +45,8 @@ ingest.use("/v1/events", async (c, next) => {
   const origin = c.req.header("origin");
   if (c.req.method === "OPTIONS") return new Response(null, { status: 204, headers: { ...(origin && { "Access-Control-Allow-Origin": origin }), ...PREFLIGHT } });
   await next();
-  // The final answer, the handler's or onError's.
+  // The final answer, the handler's or onError's: always a Response made here, whose headers can
+  // change (one passed through from fetch() could not).
   const headers = c.res.headers;
   if (origin) headers.set("Access-Control-Allow-Origin", origin);
   headers.set("Access-Control-Expose-Headers", "Retry-After");

@@ -18,7 +18,7 @@ export const siteOrigins = (config: Config, site: string): SiteOrigins => config
 const parsedSources = new Map<string, Attribution | null>();
 const PARSED_SOURCES_MAX = 1_000;
 
-/** The stored attribution, or null when there is none or it no longer parses (it is folded again on the next merge). */
+/** The stored attribution, or null when there is none or it no longer parses (it is folded again with the next page view or merge). */
 export function sourceOf(row: Pick<LeadRow, "source">): Attribution | null {
   if (row.source === null) return null;
   let source = parsedSources.get(row.source);
