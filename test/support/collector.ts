@@ -57,15 +57,14 @@ export const storageDir = (): string => mkdtempSync(join(tmpdir(), "leadlight-co
 let built = false;
 
 /**
- * The modules the Worker imports from worker/generated/ (the snippet, the dashboard, the free-mail
- * list), built once per test process so a direct `vitest run` or `npm run soak` is current. Each
- * build writes only what changed, so a collector already running does not reload.
+ * The project's build (scripts/build.mjs --dev, what wrangler's [build] step ran): the config
+ * check and the modules the Worker imports from worker/generated/, once per test process so a
+ * direct `vitest run` or `npm run soak` is current. It writes only what changed, so a collector
+ * already running does not reload.
  */
 function buildGenerated(): void {
   if (built) return;
-  for (const script of ["build-snippet", "build-dashboard", "build-free-mail"]) {
-    execFileSync(process.execPath, [join(ROOT, `scripts/${script}.mjs`)], { cwd: ROOT, stdio: "pipe" });
-  }
+  execFileSync(process.execPath, [join(ROOT, "scripts/build.mjs"), "--dev"], { cwd: ROOT, stdio: "pipe" });
   built = true;
 }
 
