@@ -113,36 +113,50 @@ export function coalesce(copies: readonly TimedCopy[]): IndexRows {
   return rows;
 }
 
+/** A lead's columns in the index that a copy moves on most visits: its score and when it was last seen. */
+const MOVING = ["score", "engagement", "fit", "last_seen", "bot", "updated_at"] as const;
+/** The rest of a lead's columns beside id and site (which never change): they move with a stage, an identify, a trait. */
+const KEPT = ["email", "stage", "first_seen", "sql_at", "channel", "verified", "name", "company"] as const;
+
 /** True when the lead was erased at or after the copy (`c`) was made: an erased lead's copy is dropped. */
 const ERASED = (id: string, at: string) => `EXISTS (SELECT 1 FROM erased_leads e WHERE e.id = ${id} AND e.at >= ${at})`;
 
 /**
- * Writes many leads' copies in one D1 batch (a transaction): one statement per table, whatever
- * the number of copies, each reading its rows from one JSON parameter. Every write is idempotent
- * and keeps the newest state (by the copy's time, or the delivery's), so a batch the queue
- * delivers twice, or late after a newer one, changes nothing.
+ * Writes many leads' copies in one D1 batch (a transaction): one statement per table (two for the
+ * leads), whatever the number of copies, each reading its rows from one JSON parameter. Every
+ * write is idempotent and keeps the newest state (by the copy's time, or the delivery's), so a
+ * batch the queue delivers twice, or late after a newer one, changes nothing.
  */
 export async function writeCopies(db: D1Database, copies: readonly TimedCopy[]): Promise<void> {
   const rows = coalesce(copies);
   const statements: D1PreparedStatement[] = [];
   const json = (list: readonly unknown[]) => JSON.stringify(list);
   if (rows.leads.length > 0) {
+    const leads = json(rows.leads);
     statements.push(
+      // Most copies move only the score and the last visit: those columns alone are written, so
+      // the indexes on the others (email, stage, speed to lead) are left alone. A copy that finds
+      // its lead with other values there, or no row, is written whole by the next statement.
       db
         .prepare(
-          `INSERT INTO leads (id, site, email, stage, score, engagement, fit, first_seen, last_seen, bot, updated_at, sql_at, channel,
-             verified, name, company)
-           SELECT r.value->>'id', r.value->>'site', r.value->>'email', r.value->>'stage', r.value->>'score', r.value->>'engagement',
-             r.value->>'fit', r.value->>'first_seen', r.value->>'last_seen', r.value->>'bot', r.value->>'updated_at', r.value->>'sql_at',
-             r.value->>'channel', r.value->>'verified', r.value->>'name', r.value->>'company'
-           FROM json_each(?) r WHERE NOT ${ERASED("r.value->>'id'", "r.value->>'updated_at'")}
-           ON CONFLICT (id) DO UPDATE SET email = excluded.email, stage = excluded.stage, score = excluded.score,
-             engagement = excluded.engagement, fit = excluded.fit, first_seen = excluded.first_seen,
-             last_seen = excluded.last_seen, bot = excluded.bot, updated_at = excluded.updated_at, sql_at = excluded.sql_at,
-             channel = excluded.channel, verified = excluded.verified, name = excluded.name, company = excluded.company
-           WHERE excluded.updated_at >= leads.updated_at`,
+          `UPDATE leads SET ${MOVING.map((c) => `${c} = r.value->>'${c}'`).join(", ")}
+           FROM json_each(?) r
+           WHERE leads.id = r.value->>'id' AND r.value->>'updated_at' >= leads.updated_at
+             AND ${KEPT.map((c) => `leads.${c} IS r.value->>'${c}'`).join(" AND ")}
+             AND NOT ${ERASED("leads.id", "r.value->>'updated_at'")}`,
         )
-        .bind(json(rows.leads)),
+        .bind(leads),
+      db
+        .prepare(
+          `INSERT INTO leads (id, site, ${[...KEPT, ...MOVING].join(", ")})
+           SELECT r.value->>'id', r.value->>'site', ${[...KEPT, ...MOVING].map((c) => `r.value->>'${c}'`).join(", ")}
+           FROM json_each(?) r WHERE NOT ${ERASED("r.value->>'id'", "r.value->>'updated_at'")}
+           ON CONFLICT (id) DO UPDATE SET ${[...KEPT, ...MOVING].map((c) => `${c} = excluded.${c}`).join(", ")}
+           WHERE excluded.updated_at >= leads.updated_at
+             -- Written by the statement before: this very copy, with nothing else changed.
+             AND NOT (excluded.updated_at = leads.updated_at AND ${KEPT.map((c) => `leads.${c} IS excluded.${c}`).join(" AND ")})`,
+        )
+        .bind(leads),
     );
   }
   if (rows.gone.length > 0) {

@@ -174,6 +174,38 @@ describe("copies from the index queue", () => {
     expect(await row(id)).toEqual({ stage: "known", score: 5 });
   });
 
+  it("write only the score and the last visit when nothing else moved, and the whole row when something did", async () => {
+    const id = uid("q");
+    const full = (copy: LeadCopy, at: number) => ({ at, copy });
+    const rowsWritten = async (at: number, copy: LeadCopy) => {
+      const batch = vi.spyOn(env.LEAD_INDEX, "batch");
+      await writeCopies(env.LEAD_INDEX, [full(copy, at)]);
+      const results = await (batch.mock.results[0]?.value as Promise<D1Result[]>);
+      batch.mockRestore();
+      return results.reduce((sum, r) => sum + r.meta.rows_written, 0);
+    };
+    const stored = () => env.LEAD_INDEX.prepare("SELECT * FROM leads WHERE id = ?").bind(id).first();
+    const first = copyOf(id, "known", 10, [known]);
+    await writeCopies(env.LEAD_INDEX, [full(first, T + 10)]);
+    // A visit: the score and the last visit move, nothing else.
+    const visit = copyOf(id, "known", 20, []);
+    const moved = await rowsWritten(T + 20, visit);
+    expect(await stored()).toMatchObject({ stage: "known", email: `${id}@acme.io`, score: 20, last_seen: T + 20, first_seen: T, updated_at: T + 20 });
+    // A stage change and a new trait: the whole row.
+    // (Its stage change itself is left out, so both counts are of the lead's row and its indexes alone.)
+    const qualified = { ...copyOf(id, "mql", 40, []), lead: { ...copyOf(id, "mql", 40, []).lead!, name: "Ada" } };
+    const whole = await rowsWritten(T + 30, qualified);
+    expect(await stored()).toMatchObject({ stage: "mql", score: 40, name: "Ada", updated_at: T + 30 });
+    // The columns a visit leaves alone are indexed too (email, stage, speed to lead): not rewritten.
+    expect(moved).toBeLessThan(whole);
+    // The same visit once more (the queue delivered it twice), and an older one late: nothing moves back.
+    await writeCopies(env.LEAD_INDEX, [full(visit, T + 20), full(qualified, T + 30)]);
+    expect(await stored()).toMatchObject({ stage: "mql", score: 40, name: "Ada", updated_at: T + 30 });
+    // A trait that changed alone is written too, not only the score.
+    await writeCopies(env.LEAD_INDEX, [full({ ...qualified, changes: [], lead: { ...qualified.lead!, name: "Ada L." } }, T + 40)]);
+    expect(await stored()).toMatchObject({ stage: "mql", name: "Ada L.", updated_at: T + 40 });
+  });
+
   it("remove the row of a lead whose newest copy says it left (handed over), not one written after", async () => {
     const id = uid("q");
     await writeCopies(env.LEAD_INDEX, [{ at: T + 10, copy: copyOf(id, "known", 10, [known]) }]);
