@@ -153,7 +153,7 @@ export async function writeCopies(db: D1Database, copies: readonly TimedCopy[]):
            FROM json_each(?) r WHERE NOT ${ERASED("r.value->>'id'", "r.value->>'updated_at'")}
            ON CONFLICT (id) DO UPDATE SET ${[...KEPT, ...MOVING].map((c) => `${c} = excluded.${c}`).join(", ")}
            WHERE excluded.updated_at >= leads.updated_at
-             -- Written by the statement before: this very copy, with nothing else changed.
+             /* Written by the statement before: this very copy, with nothing else changed. */
              AND NOT (excluded.updated_at = leads.updated_at AND ${KEPT.map((c) => `leads.${c} IS excluded.${c}`).join(" AND ")})`,
         )
         .bind(leads),

@@ -198,9 +198,14 @@ describe("copies from the index queue", () => {
     expect(await stored()).toMatchObject({ stage: "mql", score: 40, name: "Ada", updated_at: T + 30 });
     // The columns a visit leaves alone are indexed too (email, stage, speed to lead): not rewritten.
     expect(moved).toBeLessThan(whole);
-    // The same visit once more (the queue delivered it twice), and an older one late: nothing moves back.
-    await writeCopies(env.LEAD_INDEX, [full(visit, T + 20), full(qualified, T + 30)]);
+    // A visit's copy that arrives late, after a newer one, changes nothing; nor does one delivered twice.
+    await writeCopies(env.LEAD_INDEX, [full(visit, T + 20)]);
+    await writeCopies(env.LEAD_INDEX, [full(qualified, T + 30)]);
     expect(await stored()).toMatchObject({ stage: "mql", score: 40, name: "Ada", updated_at: T + 30 });
+    const later = { ...qualified, lead: { ...qualified.lead!, score: 45, last_seen: T + 35 } };
+    await writeCopies(env.LEAD_INDEX, [full(later, T + 35)]);
+    await writeCopies(env.LEAD_INDEX, [full({ ...qualified, lead: { ...qualified.lead!, score: 42 } }, T + 32)]);
+    expect(await stored()).toMatchObject({ stage: "mql", score: 45, last_seen: T + 35, updated_at: T + 35 });
     // A trait that changed alone is written too, not only the score.
     await writeCopies(env.LEAD_INDEX, [full({ ...qualified, changes: [], lead: { ...qualified.lead!, name: "Ada L." } }, T + 40)]);
     expect(await stored()).toMatchObject({ stage: "mql", name: "Ada L.", updated_at: T + 40 });
