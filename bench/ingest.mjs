@@ -199,8 +199,8 @@ const NAMES = ["leadlight", "floor", "bare"];
 const orderOf = (rep) => (rep % 2 === 0 ? NAMES : [...NAMES].reverse());
 /**
  * The last lead index copies, waited for before the last window closes: a lead sends its score's
- * copy at most 30 s after its previous one (worker/lead/index-sync.ts), and the queue hands it to
- * the consumer within 1 s (max_batch_timeout in wrangler.toml); plus margin.
+ * copy 30 s after the change (worker/lead/index-sync.ts), and the queue hands it to the consumer
+ * within 1 s (max_batch_timeout in wrangler.toml); plus margin.
  */
 const INDEX_SETTLE_MS = 32_500;
 /**
@@ -216,10 +216,11 @@ const hasObjects = (name) => name !== "bare";
 
 /**
  * After a 1,000-lead run: the floor's objects are evicted; Leadlight's first send their score's
- * index copies, half a minute after the copies of the run (worker/lead/index-sync.ts), which wakes
- * all 1,000 of them again, and are evicted 10 s after that. That wave is Leadlight's work (the cost
- * table counts it), but it landed in the next target's run: in the floor's, when Leadlight ran
- * first, lowering the floor. So Leadlight's run is followed by the wave, then the eviction.
+ * index copies, half a minute after each lead's first event of the run
+ * (worker/lead/index-sync.ts), which wakes all 1,000 of them again, and are evicted 10 s after
+ * that. That wave is Leadlight's work (the cost table counts it), but it landed in the next
+ * target's run: in the floor's, when Leadlight ran first, lowering the floor. So Leadlight's run
+ * is followed by the wave, then the eviction.
  */
 async function settleAfter(name, groups) {
   if (!hasObjects(name)) return;

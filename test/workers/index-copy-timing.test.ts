@@ -1,8 +1,7 @@
 /**
- * When a lead's index copy goes, and who sends it: a lead the index already lists sends the copy
- * of its first score change after a quiet spell from its own memory, about a second later, its
- * alarm only backing it up an hour later; within the half minute after a copy, the next one
- * waits for the alarm.
+ * When a lead's index copy goes: a score that only moved, of a lead the index lists, half a
+ * minute after it moved, with the alarm, and whatever changed meanwhile goes with it; a lead the
+ * index does not list yet, within a second.
  */
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
@@ -36,30 +35,51 @@ async function listedLead(agoMs: number) {
 }
 
 describe("index copies of a score that only moved", () => {
-  it("after a quiet spell, the object sends the copy itself a second later, with no alarm set for it", async () => {
+  it("of a lead the index lists, go with the alarm half a minute after the change, with what changed meanwhile", { timeout: 15_000 }, async () => {
     const { visitor, stub, id } = await listedLead(60_000);
+    const listed = await indexRow(id);
     const before = await state(stub);
+    const sent = Date.now();
     await send(visitor, [track("pricing_view"), pageView("/pricing")]);
     const owed = await state(stub);
-    expect(owed.index_due).toBeGreaterThan(Date.now() - 1_000);
-    // No alarm runs for this copy: the lead's alarm only backs it up, an hour after it is due
-    // (sooner than the decay refresh it had, days away).
-    expect(before.alarm).toBeGreaterThan(Date.now() + 86_400_000);
-    expect(owed.alarm).toBe((owed.index_due ?? 0) + 3_600_000);
-    const stored = await runInDurableObject(stub, (_, s) => s.storage.sql.exec<{ score: number }>("SELECT score FROM lead").one().score);
-    const row = await indexRow(id, (r) => r.score === stored);
-    expect(row.score).toBe(stored);
+    expect(owed.index_due).toBeGreaterThanOrEqual(sent + 30_000);
+    expect(owed.index_due).toBeLessThanOrEqual(Date.now() + 30_000);
+    expect(owed.alarm).toBe(owed.index_due);
+    // A later page view of the same visit shares that copy: nothing moves.
+    await send(visitor, [pageView("/docs")]);
+    expect(await state(stub)).toEqual(owed);
+    // Half a minute on (written behind the object's back), the alarm sends one copy with both.
+    await runInDurableObject(stub, (instance, s) => {
+      s.storage.sql.exec("UPDATE lead SET index_due = ? WHERE singleton = 1", Date.now() - 1);
+      (instance as unknown as { store: LeadStore }).store.forget();
+    });
+    await runDurableObjectAlarm(stub);
+    // The copy carries the last page view (its time) and the score both visits made.
+    const lastSeen = await runInDurableObject(stub, (instance) => (instance as unknown as { store: LeadStore }).store.row()?.last_seen);
+    const row = await indexRow(id, (r) => r.last_seen === lastSeen);
+    expect(row.score).toBeGreaterThan(listed.score as number);
     const after = await state(stub);
-    expect(after.index_due).not.toBe(owed.index_due);
     expect(after.indexed_at).toBeGreaterThan(before.indexed_at);
+    expect(after.index_due).not.toBe(owed.index_due);
   });
 
-  it("within half a minute of the last copy, the next one is the alarm's, set for when the half minute is over", async () => {
+  it("of a lead the index lists, wait the half minute even right after its last copy", async () => {
     const { visitor, stub } = await listedLead(5_000);
-    const before = await state(stub);
+    const sent = Date.now();
     await send(visitor, [track("pricing_view")]);
     const owed = await state(stub);
-    expect(owed.index_due).toBe(before.indexed_at + 30_000);
+    expect(owed.index_due).toBeGreaterThanOrEqual(sent + 30_000);
+    expect(owed.alarm).toBe(owed.index_due);
+  });
+
+  it("of a lead the index does not list yet, go within a second", async () => {
+    const visitor = uid("v");
+    const sent = Date.now();
+    await send(visitor, [pageView("/pricing")]);
+    const owed = await state(stubOf(visitor));
+    expect(owed.indexed_at).toBe(0);
+    expect(owed.index_due).toBeGreaterThanOrEqual(sent + 1_000);
+    expect(owed.index_due).toBeLessThanOrEqual(Date.now() + 1_000);
     expect(owed.alarm).toBe(owed.index_due);
   });
 });

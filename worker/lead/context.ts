@@ -13,6 +13,4 @@ export interface LeadContext {
   transaction<T>(fn: () => T): T;
   /** Points the alarm at the earliest owed work (synchronous: call it in the block that made the work). */
   arm(): void;
-  /** Sends the index copy owed at `due` from this instance's memory, not from the alarm (index-sync.ts `touchIndex`). */
-  copySoon(due: number): void;
 }

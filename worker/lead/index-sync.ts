@@ -1,11 +1,11 @@
 /**
  * Keeping the lead index (D1) in step with this lead. The object stays the truth; the index gets
  * a copy through the index queue, sent from the alarm: at once after a stage change, feedback or
- * a delivery, and at most every few seconds while only the score moves (changes in between share
- * one copy). A lead stays owed until the queue took its copy, so a failed send is made again;
- * the queue's consumer (index-queue.ts) writes copies to D1 in batches. A known lead's copy also
- * carries its account's report when that changed (account-sync.ts): accounts are fed in the
- * same batches.
+ * a delivery, within a second for a lead it does not list yet, and half a minute after the score
+ * moved otherwise (changes in between share one copy). A lead stays owed until the queue took its
+ * copy, so a failed send is made again; the queue's consumer (index-queue.ts) writes copies to D1
+ * in batches. A known lead's copy also carries its account's report when that changed
+ * (account-sync.ts): accounts are fed in the same batches.
  */
 import * as z from "zod";
 import type { Delivery, Reason } from "../../shared/api";
@@ -21,15 +21,17 @@ import type { LeadRow } from "./store";
 /** A message of the index queue: a lead's copy, and its account's report when that changed. */
 export type IndexMessage = TimedCopy & { account?: AccountReport };
 
-/** Changes within this long reach the lead index as one copy. */
+/** A lead the index does not list yet: the changes within this long reach it as one copy. */
 const INDEX_DELAY_MS = 1_000;
 /**
- * A lead whose score alone moves sends a copy at most this often. Stage changes, feedback and
- * deliveries go at once; a score and last-seen time in the listing may lag by this much. Every
- * copy costs a queue message and a D1 row write (most of them an alarm run too): at 5 s an active
- * visitor sent one nearly every page view, and copies were most of the work of 1,000 leads.
+ * A score that alone moved reaches the index this long after it moved, with every change made
+ * meanwhile: the page views of a visit share one copy. Stage changes, feedback and deliveries go
+ * at once; a score and last-seen time in the listing may lag by this much. Every copy costs a
+ * queue message, D1 row writes and an alarm run: at 5 s apart an active visitor sent one nearly
+ * every page view, and when the first change after a quiet spell went a second later (from the
+ * object's own timer, backed by an alarm an hour on), a visit of a few pages sent two.
  */
-const SCORE_COPY_EVERY_MS = 30_000;
+const SCORE_COPY_AFTER_MS = 30_000;
 /** A queue message holds at most 128 KB; a larger copy (a long backlog) is written to D1 directly. */
 const QUEUE_MESSAGE_BYTES = 120_000;
 const INDEX_RETRY_MS = 10_000;
@@ -38,21 +40,14 @@ const INDEX_REFRESHES_PER_HALF_LIFE = 8;
 
 /**
  * Notes that the index needs a fresh copy: at once when `urgent` (a stage change, feedback, a
- * delivery to show), else soon but batched with whatever follows. Call inside the change's block.
+ * delivery to show), else later, batched with whatever follows. Call inside the change's block.
  */
 export function touchIndex(lead: LeadContext, now: number, urgent = false): void {
   const row = lead.store.row();
   if (!row) return;
-  const due = urgent ? now : Math.max(now + INDEX_DELAY_MS, (row.indexed_at ?? 0) + SCORE_COPY_EVERY_MS);
-  if (row.index_due === null || row.index_due > due) {
-    lead.store.setIndexDue(due);
-    // The first score change after a quiet spell, of a lead the index already lists: its object
-    // sends the copy itself, a second later, instead of setting an alarm for it and running it.
-    // An alarm costs two writes to the runtime's alarm schedule and a run of its own, and at
-    // 1,000 leads most copies were these. The lead stays owed in storage until the queue took
-    // the copy: should the object go away first, its next change or its alarm sends it.
-    if (!urgent && row.indexed_at > 0 && due === now + INDEX_DELAY_MS) lead.copySoon(due);
-  }
+  const due = urgent ? now : now + (row.indexed_at > 0 ? SCORE_COPY_AFTER_MS : INDEX_DELAY_MS);
+  // An earlier copy already owed carries this change too.
+  if (row.index_due === null || row.index_due > due) lead.store.setIndexDue(due);
   // Always: an alarm lost to a crash or to retries running out is set again by the next change.
   lead.arm();
 }

@@ -104,12 +104,6 @@ const HOUR_MS = 3_600_000;
 /** The bot reason of events beyond a lead's hourly budget: stored, never scored. */
 const FLOOD = "flood";
 const MERGE_RETRY_MS = 2_000;
-/**
- * A copy the object sends itself (`copySoon`) is backed up by an alarm at most this long after it
- * is due: should the object go away first, the copy is that late at worst. An hour, not a minute,
- * so an active lead's copies do not each move the alarm (one write per hour, not per copy).
- */
-const COPY_BACKSTOP_MS = 3_600_000;
 const ALARM_RETRY_MS = 30_000;
 /** `alarmAt` of a new instance until storage answers what the alarm is. */
 const READING_ALARM = "reading";
@@ -124,8 +118,6 @@ export class Lead extends DurableObject<Env> {
   private readonly lead: LeadContext;
   /** The alarm as this instance knows it (null: none is set); undefined when it does not know. */
   private alarmAt: number | null | undefined | typeof READING_ALARM = READING_ALARM;
-  /** When this instance's own timer sends the lead's index copy (`copySoon`); null when none is pending. */
-  private copyDue: number | null = null;
   /** Batches that arrived since the last group commit (see `ingest`). */
   private group: { request: IngestRequest; resolve: (result: IngestResult) => void; reject: (error: unknown) => void }[] = [];
   /** This known lead is being erased: it takes in nothing more. */
@@ -143,7 +135,6 @@ export class Lead extends DurableObject<Env> {
       score: this.score,
       transaction: (fn) => this.transaction(fn),
       arm: () => this.arm(),
-      copySoon: (due) => this.copySoon(due),
     };
     // All synchronous, so no request runs before it: a wake does not wait for storage round trips
     // (blocking the object on two reads cost every lead woken from eviction a quarter millisecond).
@@ -493,7 +484,6 @@ export class Lead extends DurableObject<Env> {
     this.outbox.forget();
     this.score.reset();
     this.alarmAt = null;
-    this.copyDue = null;
     this.erasing = false;
     // deleteAll drops the schema too; the object must stay usable should the visitor return.
     migrate(this.ctx.storage);
@@ -546,36 +536,12 @@ export class Lead extends DurableObject<Env> {
     const row = this.store.row();
     // An erasure owns the alarm (its retry) until it is done.
     if (!row || this.erasing) return;
-    const owed = [this.outbox.nextDue(), row.sla_due];
-    // A copy this instance sends itself is the alarm's only if the instance goes away first.
-    if (row.index_due !== null) owed.push(row.index_due === this.copyDue ? row.index_due + COPY_BACKSTOP_MS : row.index_due);
+    const owed = [this.outbox.nextDue(), row.sla_due, row.index_due];
     if (handOverOwed(row)) owed.push(Date.now() + MERGE_RETRY_MS);
     const at = owed.reduce<number | null>((min, t) => (t === null ? min : min === null ? t : Math.min(min, t)), null);
     if (at === null || (typeof this.alarmAt === "number" && this.alarmAt <= at)) return;
     void this.ctx.storage.setAlarm(at);
     this.alarmAt = at;
-  }
-
-  /** Sends the index copy owed at `due` from this instance's memory (see index-sync.ts `touchIndex`). */
-  private copySoon(due: number): void {
-    if (this.copyDue !== null && this.copyDue <= due) return;
-    this.copyDue = due;
-    setTimeout(() => void this.copyNow(due), Math.max(0, due - Date.now()));
-  }
-
-  private async copyNow(due: number): Promise<void> {
-    // A sooner copySoon took over, or this instance was wiped since.
-    if (this.copyDue !== due) return;
-    try {
-      const row = this.store.row();
-      if (!this.erasing && row && row.index_due !== null && row.index_due <= Date.now()) await pushIndex(this.lead);
-    } catch (error) {
-      log("error", "index.update_failed", { lead: this.ctx.id.toString(), reason: reason(error), retry: "from the alarm" });
-    } finally {
-      this.copyDue = null;
-      // Whatever is still owed (a failed send owes the copy again) goes to the alarm now.
-      this.arm();
-    }
   }
 
   /**
