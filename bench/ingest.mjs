@@ -216,8 +216,8 @@ const hasObjects = (name) => name !== "bare";
 
 /**
  * After a 1,000-lead run: the floor's objects are evicted; Leadlight's first send their score's
- * index copies, half a minute after each lead's first event of the run
- * (worker/lead/index-sync.ts), which wakes all 1,000 of them again, and are evicted 10 s after
+ * index copies, half a minute after each lead's first event of the run (a lead the index lists;
+ * worker/lead/index-sync.ts), which wakes all 1,000 of them again, and are evicted 10 s after
  * that. That wave is Leadlight's work (the cost table counts it), but it landed in the next
  * target's run: in the floor's, when Leadlight ran first, lowering the floor. So Leadlight's run
  * is followed by the wave, then the eviction.

@@ -21,7 +21,7 @@ import type { LeadRow } from "./store";
 /** A message of the index queue: a lead's copy, and its account's report when that changed. */
 export type IndexMessage = TimedCopy & { account?: AccountReport };
 
-/** A lead the index does not list yet: the changes within this long reach it as one copy. */
+/** A lead that has never sent a copy (new to the index): the changes within this long reach it as one copy. */
 const INDEX_DELAY_MS = 1_000;
 /**
  * A score that alone moved reaches the index this long after it moved, with every change made

@@ -105,6 +105,8 @@ const HOUR_MS = 3_600_000;
 const FLOOD = "flood";
 const MERGE_RETRY_MS = 2_000;
 const ALARM_RETRY_MS = 30_000;
+/** The cause of a rescore after another device's history joined this lead. */
+const MERGED = "merge";
 /** `alarmAt` of a new instance until storage answers what the alarm is. */
 const READING_ALARM = "reading";
 
@@ -311,7 +313,7 @@ export class Lead extends DurableObject<Env> {
       // Merged events are older than what this object folded so far: fold the history again.
       attributeAll(this.store, siteOrigins(config, row.site));
       this.score.refold();
-      this.rescore(config, now, "merge");
+      this.rescore(config, now, MERGED);
       return row.id;
     });
   }
@@ -559,9 +561,10 @@ export class Lead extends DurableObject<Env> {
     applyMoves(this.lead, config, row, moves, result, now, cause);
     if (moves.includes("sql")) startSqlClock(this.lead, scoring, now);
     // A stage change reaches the listing and the funnel at once, and so does a rescore after a
-    // rules change (the listing shows the new rules once the sweep is done); a score that only
-    // moved with new events waits for the lead's next copy (index-sync.ts).
-    touchIndex(this.lead, now, moves.length > 0 || cause === RULES_CHANGED);
+    // rules change (the listing shows the new rules once the sweep is done) or a merge (the
+    // absorbed device's own row has just left the listing: its points must not vanish for half a
+    // minute); a score that only moved with new events waits for the lead's next copy (index-sync.ts).
+    touchIndex(this.lead, now, moves.length > 0 || cause === RULES_CHANGED || cause === MERGED);
   }
 }
 
