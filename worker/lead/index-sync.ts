@@ -1,7 +1,7 @@
 /**
  * Keeping the lead index (D1) in step with this lead. The object stays the truth; the index gets
  * a copy through the index queue, sent from the alarm: at once after a stage change, feedback or
- * a delivery, within a second for a lead it does not list yet, and half a minute after the score
+ * a delivery, within a second for a lead new to the index, and half a minute after the score
  * moved otherwise (changes in between share one copy). A lead stays owed until the queue took its
  * copy, so a failed send is made again; the queue's consumer (index-queue.ts) writes copies to D1
  * in batches. A known lead's copy also carries its account's report when that changed
