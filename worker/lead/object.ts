@@ -232,20 +232,21 @@ export class Lead extends DurableObject<Env> {
       // Beyond the hourly budget (a script, or many ids joined to one lead) events no longer score.
       const flag = (event: Event, over: boolean) =>
         withTrust(fromWire(event, request.visitor, now, over ? FLOOD : (request.bot ?? (event.type === "page_view" ? timingBot : null))), trust);
-      let stored: StoredEvent[];
+      let stored: readonly StoredEvent[];
       if (lastHour >= budget || lastHour + request.events.length < budget) {
         // The whole batch on one side of the budget: every event's flag is known before storing.
         stored = this.store.insertEvents(request.events.map((event) => flag(event, lastHour >= budget)));
       } else {
         // The batch crosses the budget: only stored events count, so one at a time.
-        stored = [];
+        const kept: StoredEvent[] = [];
         for (const event of request.events) {
           const fresh = flag(event, lastHour >= budget);
           if (this.store.insertEvent(fresh)) {
-            stored.push(fresh);
+            kept.push(fresh);
             lastHour++;
           }
         }
+        stored = kept;
       }
       const accepted = stored.length;
       attributeNew(this.store, siteOrigins(config, row.site), stored);

@@ -397,7 +397,7 @@ export class LeadStore {
    * twelve bound values each, was most of a 20-event batch's CPU. The batch travels as one JSON
    * value (a statement binds at most 100), unpacked by json_each in the batch's order.
    */
-  insertEvents(events: readonly StoredEvent[]): StoredEvent[] {
+  insertEvents(events: readonly StoredEvent[]): readonly StoredEvent[] {
     // One event goes in as it is: unpacking JSON would only cost it more.
     if (events.length <= 1) return events.filter((event) => this.insertEvent(event));
     const inserted = this.sql
@@ -418,7 +418,7 @@ export class LeadStore {
       this.remember(seq, event.received_at);
       this.append({ ...event, seq });
     });
-    return [...stored];
+    return stored;
   }
 
   /** After an ingest: when it was seen, from which collector, and its profile. */
