@@ -1,6 +1,8 @@
-import { createExecutionContext, env } from "cloudflare:test";
+import { createExecutionContext, env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { app } from "../../worker/app";
+import type { Event } from "../../shared/wire";
+import { LeadStore, fromWire } from "../../worker/lead/store";
 import { SITE, admin, identify, pageView, post, track, uid } from "./helpers";
 
 /** The test config's site whose leads may take in 10 events an hour (limits.events_per_lead_per_hour). */
@@ -21,6 +23,26 @@ describe("limits against abuse", () => {
     const { body } = await admin(`/v1/leads/${lead.id}`);
     const demo = body.events.find((e: { type: string }) => e.type === "track");
     expect(demo.bot).toBe("flood");
+  });
+
+  it("a lead woken from eviction counts the events it received in the last hour, old merged ones left out", async () => {
+    const stub = env.LEAD.get(env.LEAD.idFromName(uid("woken")));
+    const HOUR = 3_600_000;
+    const now = Date.now();
+    const counts = await runInDurableObject(stub, (_, state) => {
+      const live = new LeadStore(state.storage.sql);
+      const event = (at: number) => fromWire(pageView("/docs") as Event, "v1", at, null);
+      live.insertEvents([event(now - 2 * HOUR), event(now - 50 * 60_000), event(now - 20 * 60_000), event(now - 10 * 60_000)]);
+      // A hand-over's history: a newer seq, received before the window.
+      live.insertEvent(event(now - 3 * HOUR));
+      // What a new instance over the same storage answers (as after an eviction).
+      const woken = new LeadStore(state.storage.sql);
+      const first = woken.countEventsSince(now - HOUR, 10);
+      woken.insertEvent(event(now));
+      // A window from a quarter of an hour ago has left the events of 50 and 20 minutes before behind.
+      return [first, woken.countEventsSince(now - HOUR, 10), woken.countEventsSince(now - 15 * 60_000, 10), woken.countEventsSince(now - 15 * 60_000, 1)];
+    });
+    expect(counts).toEqual([3, 4, 2, 1]);
   });
 
   it("answers 429 rate_limited with Retry-After when the client address is over its limit, whatever visitor id it sends", async () => {

@@ -9,6 +9,7 @@ import type { Event } from "../../shared/wire";
 import type { Attribution } from "../attribution/touch";
 import type { Stage } from "../config";
 import type { ScoredEvent } from "../scoring/engine";
+import { type Received, type ReceivedTally, ReceivedWindow } from "./received-window";
 
 export type LeadRow = {
   id: string;
@@ -142,11 +143,6 @@ export function fromWire(event: Event, visitor: string | null, receivedAt: numbe
   };
 }
 
-/** One event as the hourly budget remembers it. */
-type Received = {
-  seq: number;
-  at: number;
-};
 
 /** The columns an insert of an event fills, in the order of `insertedValues`. */
 const INSERTED_COLUMNS = "id, type, name, url, ref, title, props, ts, received_at, visitor, bot, claimed";
@@ -186,16 +182,13 @@ function foldedUpTo(fold: string | null): number | null {
 
 export class LeadStore {
   /**
-   * The newest events (seq, received_at), in receive order, at most the budget's worth: the hourly
-   * budget is checked on every batch, and counting the events index each time cost a hot lead a
-   * scan of its whole last hour per request (a fifth of its CPU). Loaded on first use and kept by
-   * every insert here; whatever changes the table otherwise (a rolled-back transaction, a
-   * hand-over's delete, an erasure) drops it through `forget` or `deleteEventsUpTo`, and it loads
-   * again.
+   * The hourly budget's memory of recent events (received-window.ts): the budget is checked on
+   * every batch, and counting the events each time cost a hot lead a scan of its whole last hour
+   * per request (a fifth of its CPU). Kept by every insert here; whatever changes the table
+   * otherwise (a rolled-back transaction, a hand-over's delete, an erasure) makes it read again
+   * through `forget` or `deleteEventsUpTo`.
    */
-  private received: Received[] | null = null;
-  /** How many events `received` was loaded to hold. */
-  private receivedCap = 0;
+  private readonly received: ReceivedWindow;
 
   /**
    * The events this store inserted last, in seq order, and the seq just before the first of them:
@@ -222,7 +215,22 @@ export class LeadStore {
   /** The receive time of the newest event this store inserted since the row was last written. */
   private newestInserted: number | null = null;
 
-  constructor(private readonly sql: SqlStorage) {}
+  constructor(private readonly sql: SqlStorage) {
+    // By receive time, not seq: a hand-over brings in events received earlier under newer seqs.
+    // Both scan the lead's events (there is no time index); the list only once the window has
+    // moved past the oldest event the tally counted.
+    this.received = new ReceivedWindow({
+      tally: (since) =>
+        sql
+          .exec<ReceivedTally>("SELECT count(*) AS count, min(received_at) AS oldest, max(seq) AS newestSeq FROM events WHERE received_at >= ?", since)
+          .one(),
+      list: (since, cap) =>
+        sql
+          .exec<Received>("SELECT seq, received_at AS at FROM events WHERE received_at >= ? ORDER BY received_at DESC, seq DESC LIMIT ?", since, cap)
+          .toArray()
+          .reverse(),
+    });
+  }
 
   /**
    * The lead's row. Read once and kept current by every change here: a batch reads it several
@@ -272,7 +280,7 @@ export class LeadStore {
     this.heldBack = {};
     this.newestSeq = null;
     this.newestInserted = null;
-    this.received = null;
+    this.received.forget();
     this.appended = null;
   }
 
@@ -368,7 +376,7 @@ export class LeadStore {
   insertEvent(event: StoredEvent): boolean {
     const inserted = this.sql.exec<{ seq: number }>(INSERT_ONE, ...insertedValues(event)).toArray()[0];
     if (!inserted) return false;
-    this.remember(inserted.seq, event.received_at);
+    this.received.remember(inserted.seq, event.received_at);
     this.append({ ...event, seq: inserted.seq });
     return true;
   }
@@ -380,15 +388,6 @@ export class LeadStore {
     const last = this.appended?.rows.at(-1)?.seq ?? this.appended?.after;
     if (this.appended && last === row.seq - 1 && this.appended.rows.length < APPENDED_MAX) this.appended.rows.push(row);
     else this.appended = { after: row.seq - 1, rows: [row] };
-  }
-
-  /** Keeps a new event in the hourly budget's memory (see `received`). */
-  private remember(seq: number, at: number): void {
-    const newest = this.received?.at(-1);
-    // A seq at or below the newest remembered one means the table changed behind the memory; an
-    // older receive time (events a hand-over brings in) would break its time order: load again.
-    if (this.received && (newest === undefined || (newest.seq < seq && newest.at <= at))) this.received.push({ seq, at });
-    else this.received = null;
   }
 
   /**
@@ -415,7 +414,7 @@ export class LeadStore {
     // Inserted in the batch's order (ORDER BY key), so seq order is the batch's order.
     stored.forEach((event, i) => {
       const seq = (inserted[i] as { seq: number }).seq;
-      this.remember(seq, event.received_at);
+      this.received.remember(seq, event.received_at);
       this.append({ ...event, seq });
     });
     return stored;
@@ -558,7 +557,7 @@ export class LeadStore {
   /** Removes the events a hand-over passed on (those up to `seq`); later arrivals stay. */
   deleteEventsUpTo(seq: number): void {
     this.sql.exec("DELETE FROM events WHERE seq <= ?", seq);
-    this.received = null;
+    this.received.forget();
     this.appended = null;
     // Deleting the newest events gives their seqs out again.
     this.newestSeq = null;
@@ -583,23 +582,7 @@ export class LeadStore {
 
   /** How many events were received since `at`, counted up to `cap` (for the hourly budget: more is never asked). */
   countEventsSince(at: number, cap: number): number {
-    if (this.received === null || this.receivedCap < cap) {
-      // By receive time, not seq: a hand-over brings in events received earlier under newer seqs.
-      // A scan of the lead's events (there is no time index), once per wake of the object.
-      this.received = this.sql
-        .exec<Received>("SELECT seq, received_at AS at FROM events WHERE received_at >= ? ORDER BY received_at DESC, seq DESC LIMIT ?", at, cap)
-        .toArray()
-        .reverse();
-      this.receivedCap = cap;
-    }
-    // Kept in receive order: what fell out of the window is at the front. Only the newest `cap`
-    // can matter to a later count; the rest would only cost memory.
-    const kept = this.received;
-    let first = 0;
-    while (first < kept.length && (kept[first] as Received).at < at) first++;
-    const drop = Math.max(first, kept.length - cap);
-    if (drop > 0) kept.splice(0, drop);
-    return kept.length;
+    return this.received.count(at, cap);
   }
 
   /** Devices that joined since `at` (for the new-device limit). */

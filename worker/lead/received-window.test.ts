@@ -1,0 +1,118 @@
+import { describe, expect, it } from "vitest";
+import { type Received, ReceivedWindow } from "./received-window";
+
+/** A lead's events table as the window reads it, counting the reads. */
+function table(events: Received[]) {
+  const reads = { tally: 0, list: 0 };
+  const inWindow = (since: number) => events.filter((e) => e.at >= since);
+  const window = new ReceivedWindow({
+    tally: (since) => {
+      reads.tally++;
+      const recent = inWindow(since);
+      return {
+        count: recent.length,
+        oldest: recent.length ? Math.min(...recent.map((e) => e.at)) : null,
+        newestSeq: recent.length ? Math.max(...recent.map((e) => e.seq)) : null,
+      };
+    },
+    list: (since, cap) => {
+      reads.list++;
+      return inWindow(since)
+        .sort((a, b) => a.at - b.at || a.seq - b.seq)
+        .slice(-cap);
+    },
+  });
+  const store = (seq: number, at: number) => {
+    events.push({ seq, at });
+    window.remember(seq, at);
+  };
+  /** What a scan of the table answers: the truth the memory must match. */
+  const truth = (since: number, cap: number) => Math.min(inWindow(since).length, cap);
+  return { window, reads, store, truth };
+}
+
+describe("ReceivedWindow (the hourly budget's memory)", () => {
+  it("answers a woken lead's counts from one aggregate read while no counted event leaves the window", () => {
+    const { window, reads, store, truth } = table([
+      { seq: 1, at: 100 },
+      { seq: 2, at: 200 },
+      { seq: 3, at: 300 },
+    ]);
+    expect(window.count(150, 1000)).toBe(2);
+    store(4, 400);
+    store(5, 410);
+    expect(window.count(190, 1000)).toBe(truth(190, 1000));
+    expect(window.count(200, 1000)).toBe(4);
+    expect(reads).toEqual({ tally: 1, list: 0 });
+  });
+
+  it("reads the list once the window passes the tally's oldest event, then keeps it without reading", () => {
+    const { window, reads, store, truth } = table([
+      { seq: 1, at: 100 },
+      { seq: 2, at: 200 },
+      { seq: 3, at: 300 },
+    ]);
+    expect(window.count(50, 1000)).toBe(3);
+    expect(window.count(150, 1000)).toBe(truth(150, 1000));
+    for (let seq = 4; seq < 10; seq++) {
+      store(seq, seq * 100);
+      expect(window.count(seq * 100 - 250, 1000)).toBe(truth(seq * 100 - 250, 1000));
+    }
+    expect(reads).toEqual({ tally: 1, list: 1 });
+  });
+
+  it("counts up to the cap in either form", () => {
+    const events = Array.from({ length: 8 }, (_, i) => ({ seq: i + 1, at: 100 + i }));
+    const { window, store } = table(events);
+    expect(window.count(0, 5)).toBe(5);
+    store(9, 200);
+    expect(window.count(103, 5)).toBe(5);
+    expect(window.count(199, 5)).toBe(1);
+  });
+
+  it("leaves out events a hand-over brings in from before the window, and counts those inside it", () => {
+    const { window, reads, store, truth } = table([{ seq: 1, at: 500 }]);
+    expect(window.count(400, 1000)).toBe(1);
+    // Merged history: new seqs, older receive times.
+    store(2, 100);
+    store(3, 450);
+    expect(window.count(400, 1000)).toBe(truth(400, 1000));
+    // The one from before the window did not make the tally give way to the list.
+    expect(reads.list).toBe(0);
+    expect(window.count(460, 1000)).toBe(truth(460, 1000));
+  });
+
+  it("reads again after the table changed behind it (a seq given out again) or after forget", () => {
+    const { window, reads } = table([
+      { seq: 1, at: 100 },
+      { seq: 2, at: 200 },
+    ]);
+    window.count(0, 1000);
+    window.remember(2, 300);
+    window.count(0, 1000);
+    expect(reads.tally).toBe(2);
+    window.forget();
+    window.count(0, 1000);
+    expect(reads.tally).toBe(3);
+  });
+
+  it("matches a scan of the table over any run of stores and counts", () => {
+    // Deterministic pseudo-random runs: receive times mostly rising, now and then a hand-over's older one.
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (let run = 0; run < 50; run++) {
+      const { window, store, truth } = table([]);
+      let seq = 0;
+      let now = 1000;
+      const cap = 1 + Math.floor(next() * 20);
+      for (let step = 0; step < 200; step++) {
+        now += Math.floor(next() * 30);
+        if (next() < 0.7) store(++seq, next() < 0.1 ? now - Math.floor(next() * 500) : now);
+        else {
+          const since = now - 300;
+          expect(window.count(since, cap)).toBe(truth(since, cap));
+        }
+      }
+    }
+  });
+});
