@@ -2,7 +2,7 @@ import { createExecutionContext, env, runInDurableObject } from "cloudflare:test
 import { describe, expect, it } from "vitest";
 import { app } from "../../worker/app";
 import type { Event } from "../../shared/wire";
-import { LeadStore, fromWire } from "../../worker/lead/store";
+import { LeadStore, fromWire, receivedReads } from "../../worker/lead/store";
 import { SITE, admin, identify, pageView, post, track, uid } from "./helpers";
 
 /** The test config's site whose leads may take in 10 events an hour (limits.events_per_lead_per_hour). */
@@ -29,19 +29,25 @@ describe("limits against abuse", () => {
     const stub = env.LEAD.get(env.LEAD.idFromName(uid("woken")));
     const HOUR = 3_600_000;
     const now = Date.now();
-    const counts = await runInDurableObject(stub, (_, state) => {
+    const { empty, tally, counts } = await runInDurableObject(stub, (_, state) => {
       const live = new LeadStore(state.storage.sql);
+      const empty = receivedReads(state.storage.sql).tally(now - HOUR);
       const event = (at: number) => fromWire(pageView("/docs") as Event, "v1", at, null);
       live.insertEvents([event(now - 2 * HOUR), event(now - 50 * 60_000), event(now - 20 * 60_000), event(now - 10 * 60_000)]);
       // A hand-over's history: a newer seq, received before the window.
       live.insertEvent(event(now - 3 * HOUR));
+      // The aggregate a woken object reads: the merged event has the newest seq, but is outside the window.
+      const tally = receivedReads(state.storage.sql).tally(now - HOUR);
       // What a new instance over the same storage answers (as after an eviction).
       const woken = new LeadStore(state.storage.sql);
       const first = woken.countEventsSince(now - HOUR, 10);
       woken.insertEvent(event(now));
       // A window from a quarter of an hour ago has left the events of 50 and 20 minutes before behind.
-      return [first, woken.countEventsSince(now - HOUR, 10), woken.countEventsSince(now - 15 * 60_000, 10), woken.countEventsSince(now - 15 * 60_000, 1)];
+      const counts = [first, woken.countEventsSince(now - HOUR, 10), woken.countEventsSince(now - 15 * 60_000, 10), woken.countEventsSince(now - 15 * 60_000, 1)];
+      return { empty, tally, counts };
     });
+    expect(empty).toEqual({ count: 0, oldest: null, newestSeq: null });
+    expect(tally).toEqual({ count: 3, oldest: now - 50 * 60_000, newestSeq: 4 });
     expect(counts).toEqual([3, 4, 2, 1]);
   });
 

@@ -26,9 +26,14 @@ function table(events: Received[]) {
     events.push({ seq, at });
     window.remember(seq, at);
   };
+  /** A rolled-back transaction: its events are gone (their seqs given out again) and the store forgets. */
+  const rollBack = (n: number) => {
+    events.sort((a, b) => a.seq - b.seq).splice(-n, n);
+    window.forget();
+  };
   /** What a scan of the table answers: the truth the memory must match. */
   const truth = (since: number, cap: number) => Math.min(inWindow(since).length, cap);
-  return { window, reads, store, truth };
+  return { window, reads, store, rollBack, truth };
 }
 
 describe("ReceivedWindow (the hourly budget's memory)", () => {
@@ -91,25 +96,60 @@ describe("ReceivedWindow (the hourly budget's memory)", () => {
     window.remember(2, 300);
     window.count(0, 1000);
     expect(reads.tally).toBe(2);
-    window.forget();
+    // One it remembered itself, then the same seq again.
+    window.remember(3, 400);
+    window.remember(3, 410);
     window.count(0, 1000);
     expect(reads.tally).toBe(3);
+    window.forget();
+    window.count(0, 1000);
+    expect(reads.tally).toBe(4);
   });
 
-  it("matches a scan of the table over any run of stores and counts", () => {
+  it("reads again when the list meets a seq given out again", () => {
+    const { window, reads } = table([
+      { seq: 1, at: 100 },
+      { seq: 2, at: 200 },
+    ]);
+    window.count(0, 1000);
+    window.count(150, 1000);
+    expect(reads.list).toBe(1);
+    window.remember(2, 300);
+    window.count(150, 1000);
+    expect(reads.tally).toBe(2);
+  });
+
+  it("reads again for a cap larger than the one the list was cut to, and for a window start further back", () => {
+    const events = Array.from({ length: 6 }, (_, i) => ({ seq: i + 1, at: 100 * (i + 1) }));
+    const { window, truth } = table(events);
+    expect(window.count(150, 5)).toBe(5);
+    expect(window.count(150, 2)).toBe(2);
+    expect(window.count(150, 5)).toBe(truth(150, 5));
+    expect(window.count(50, 10)).toBe(truth(50, 10));
+    expect(window.count(450, 10)).toBe(truth(450, 10));
+    expect(window.count(250, 10)).toBe(truth(250, 10));
+  });
+
+  it("matches a scan of the table over any run of stores, roll-backs and counts", () => {
     // Deterministic pseudo-random runs: receive times mostly rising, now and then a hand-over's older one.
     let seed = 7;
     const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let run = 0; run < 50; run++) {
-      const { window, store, truth } = table([]);
+      const { window, store, rollBack, truth } = table([]);
       let seq = 0;
       let now = 1000;
-      const cap = 1 + Math.floor(next() * 20);
       for (let step = 0; step < 200; step++) {
         now += Math.floor(next() * 30);
-        if (next() < 0.7) store(++seq, next() < 0.1 ? now - Math.floor(next() * 500) : now);
-        else {
-          const since = now - 300;
+        const roll = next();
+        if (roll < 0.65) store(++seq, next() < 0.1 ? now - Math.floor(next() * 500) : now);
+        else if (roll < 0.7 && seq > 0) {
+          const n = 1 + Math.floor(next() * Math.min(seq, 3));
+          rollBack(n);
+          seq -= n;
+        } else {
+          // Mostly the budget's own cap and a window that moves forward; now and then neither.
+          const cap = next() < 0.8 ? 10 : 1 + Math.floor(next() * 20);
+          const since = now - (next() < 0.9 ? 300 : 300 + Math.floor(next() * 300));
           expect(window.count(since, cap)).toBe(truth(since, cap));
         }
       }

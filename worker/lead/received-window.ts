@@ -27,8 +27,9 @@ export interface ReceivedReads {
   list(since: number, cap: number): Received[];
 }
 
+/** Both forms know the window's start they last answered for: they cannot look back past it. */
 type Tally = ReceivedTally & { kind: "tally"; since: number };
-type List = { kind: "list"; entries: Received[]; cap: number };
+type List = { kind: "list"; since: number; entries: Received[]; cap: number };
 
 export class ReceivedWindow {
   private memory: Tally | List | null = null;
@@ -66,8 +67,9 @@ export class ReceivedWindow {
   /** How many events were received since `since`, counted up to `cap` (the budget: more is never asked). */
   count(since: number, cap: number): number {
     let memory = this.memory;
-    // The window only moves forward (a lead's clock never runs back); a tally cannot look back.
-    if (memory === null || (memory.kind === "tally" && since < memory.since) || (memory.kind === "list" && memory.cap < cap)) {
+    // A lead's window only moves forward (its clock never runs back), but neither form can look
+    // back past what it forgot: read again then, as for a list cut to a smaller cap.
+    if (memory === null || since < memory.since || (memory.kind === "list" && memory.cap < cap)) {
       memory = this.memory = { kind: "tally", since, ...this.reads.tally(since) };
     }
     if (memory.kind === "tally") {
@@ -76,7 +78,7 @@ export class ReceivedWindow {
         return Math.min(memory.count, cap);
       }
       // Some of the tallied events left the window: which ones takes the list.
-      memory = this.memory = { kind: "list", entries: this.reads.list(since, cap), cap };
+      memory = this.memory = { kind: "list", since, entries: this.reads.list(since, cap), cap };
     }
     // Kept in receive order: what fell out of the window is at the front. Only the newest `cap`
     // can matter to a later count; the rest would only cost memory.
@@ -85,6 +87,8 @@ export class ReceivedWindow {
     while (first < kept.length && (kept[first] as Received).at < since) first++;
     const drop = Math.max(first, kept.length - cap);
     if (drop > 0) kept.splice(0, drop);
+    memory.since = since;
+    memory.cap = Math.min(memory.cap, cap);
     return kept.length;
   }
 }

@@ -9,7 +9,7 @@ import type { Event } from "../../shared/wire";
 import type { Attribution } from "../attribution/touch";
 import type { Stage } from "../config";
 import type { ScoredEvent } from "../scoring/engine";
-import { type Received, type ReceivedTally, ReceivedWindow } from "./received-window";
+import { type Received, type ReceivedReads, type ReceivedTally, ReceivedWindow } from "./received-window";
 
 export type LeadRow = {
   id: string;
@@ -143,7 +143,6 @@ export function fromWire(event: Event, visitor: string | null, receivedAt: numbe
   };
 }
 
-
 /** The columns an insert of an event fills, in the order of `insertedValues`. */
 const INSERTED_COLUMNS = "id, type, name, url, ref, title, props, ts, received_at, visitor, bot, claimed";
 const insertedValues = (e: StoredEvent) => [e.id, e.type, e.name, e.url, e.ref, e.title, e.props, e.ts, e.received_at, e.visitor, e.bot, e.claimed];
@@ -179,6 +178,23 @@ function foldedUpTo(fold: string | null): number | null {
     return null;
   }
 }
+
+/**
+ * The hourly budget's reads (received-window.ts). By receive time, not seq: a hand-over brings in
+ * events received earlier under newer seqs. Both scan the lead's events (there is no time index);
+ * the list only once the window has moved past the oldest event the tally counted.
+ */
+export const receivedReads = (sql: SqlStorage): ReceivedReads => ({
+  tally: (since) =>
+    sql
+      .exec<ReceivedTally>("SELECT count(*) AS count, min(received_at) AS oldest, max(seq) AS newestSeq FROM events WHERE received_at >= ?", since)
+      .one(),
+  list: (since, cap) =>
+    sql
+      .exec<Received>("SELECT seq, received_at AS at FROM events WHERE received_at >= ? ORDER BY received_at DESC, seq DESC LIMIT ?", since, cap)
+      .toArray()
+      .reverse(),
+});
 
 export class LeadStore {
   /**
@@ -216,20 +232,7 @@ export class LeadStore {
   private newestInserted: number | null = null;
 
   constructor(private readonly sql: SqlStorage) {
-    // By receive time, not seq: a hand-over brings in events received earlier under newer seqs.
-    // Both scan the lead's events (there is no time index); the list only once the window has
-    // moved past the oldest event the tally counted.
-    this.received = new ReceivedWindow({
-      tally: (since) =>
-        sql
-          .exec<ReceivedTally>("SELECT count(*) AS count, min(received_at) AS oldest, max(seq) AS newestSeq FROM events WHERE received_at >= ?", since)
-          .one(),
-      list: (since, cap) =>
-        sql
-          .exec<Received>("SELECT seq, received_at AS at FROM events WHERE received_at >= ? ORDER BY received_at DESC, seq DESC LIMIT ?", since, cap)
-          .toArray()
-          .reverse(),
-    });
+    this.received = new ReceivedWindow(receivedReads(sql));
   }
 
   /**
