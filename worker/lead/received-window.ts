@@ -8,8 +8,8 @@
  * - a tally (how many since the window's start, and the oldest of them), from one aggregate read
  *   when the object wakes. It answers every count until the window's start passes that oldest
  *   event, which for most leads is never before the object is evicted again. Reading every
- *   event of the last hour into memory at each wake instead cost a lead with a few hundred recent
- *   events half a millisecond to a millisecond per wake;
+ *   event of the last hour into memory at each wake instead cost a lead with 500 recent events
+ *   about half a millisecond per wake, one with 1,000 over a millisecond;
  * - the list of recent events (seq, receive time) in receive order, once the window moves past
  *   the tally's oldest event: from then on events leave the window one by one, and the list
  *   knows when (a hot lead keeps it, with no read per batch).
