@@ -117,6 +117,8 @@ export function coalesce(copies: readonly TimedCopy[]): IndexRows {
 const MOVING = ["score", "engagement", "fit", "last_seen", "bot", "updated_at"] as const;
 /** The rest of a lead's columns beside id and site (which never change): they move with a stage, an identify, a trait. */
 const KEPT = ["email", "stage", "first_seen", "sql_at", "channel", "verified", "name", "company"] as const;
+/** Every column a whole copy writes beside id and site. */
+const WRITTEN = [...KEPT, ...MOVING];
 
 /** True when the lead was erased at or after the copy (`c`) was made: an erased lead's copy is dropped. */
 const ERASED = (id: string, at: string) => `EXISTS (SELECT 1 FROM erased_leads e WHERE e.id = ${id} AND e.at >= ${at})`;
@@ -148,10 +150,10 @@ export async function writeCopies(db: D1Database, copies: readonly TimedCopy[]):
         .bind(leads),
       db
         .prepare(
-          `INSERT INTO leads (id, site, ${[...KEPT, ...MOVING].join(", ")})
-           SELECT r.value->>'id', r.value->>'site', ${[...KEPT, ...MOVING].map((c) => `r.value->>'${c}'`).join(", ")}
+          `INSERT INTO leads (id, site, ${WRITTEN.join(", ")})
+           SELECT r.value->>'id', r.value->>'site', ${WRITTEN.map((c) => `r.value->>'${c}'`).join(", ")}
            FROM json_each(?) r WHERE NOT ${ERASED("r.value->>'id'", "r.value->>'updated_at'")}
-           ON CONFLICT (id) DO UPDATE SET ${[...KEPT, ...MOVING].map((c) => `${c} = excluded.${c}`).join(", ")}
+           ON CONFLICT (id) DO UPDATE SET ${WRITTEN.map((c) => `${c} = excluded.${c}`).join(", ")}
            WHERE excluded.updated_at >= leads.updated_at
              /* Written by the statement before: this very copy, with nothing else changed. */
              AND NOT (excluded.updated_at = leads.updated_at AND ${KEPT.map((c) => `leads.${c} IS excluded.${c}`).join(" AND ")})`,
