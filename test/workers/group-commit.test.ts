@@ -105,6 +105,23 @@ describe("concurrent batches to one lead (group commit)", () => {
     expect((await rememberedRow(stub))?.score).toBe(full.score);
   });
 
+  it("stores a batch to a quiet lead at once, while batches right behind it wait a turn to be stored together", async () => {
+    const visitor = uid("v");
+    const stub = stubOf(visitorObjectName(SITE, visitor));
+    const request = (events: unknown[]) => ({ site: SITE, visitor, events: events as Event[], bot: null, collectorUrl: "http://collector.test" });
+    await runInDurableObject(stub, async (instance: Lead, state) => {
+      const stored = () => state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM events").one().n;
+      const first = instance.ingest(request([pageView("/a")]));
+      // Nothing else reached this lead lately: stored before `ingest` returned.
+      expect(stored()).toBe(1);
+      const behind = [instance.ingest(request([pageView("/b")])), instance.ingest(request([pageView("/c"), pageView("/d")]))];
+      // The lead is busy now: both wait for their group's turn.
+      expect(stored()).toBe(1);
+      expect((await Promise.all([first, ...behind])).map((r) => r.accepted)).toEqual([1, 1, 2]);
+      expect(stored()).toBe(4);
+    });
+  });
+
   it("a batch within the group sent twice counts once, the second time as duplicates only", async () => {
     const visitor = uid("v");
     const stub = stubOf(visitorObjectName(SITE, visitor));
