@@ -77,13 +77,11 @@ export class LeadScore {
   history(lead: LeadRow, scoring: ScoringConfig, limit: number): { at: number; score: number }[] {
     const compiled = compiledScoring(scoring);
     const traits = traitsOf(lead);
-    const skip = this.store.eventCount() - limit;
     let state = emptyEngagement();
     const points: { at: number; score: number }[] = [];
-    let index = 0;
-    for (const row of this.store.history()) {
+    for (const row of this.store.chartEvents(limit)) {
       state = addEvent(compiled, state, toScored(row));
-      if (index++ >= skip) points.push({ at: row.received_at, score: scoreAt(compiled, state, traits, row.received_at).score });
+      if (row.charted) points.push({ at: row.received_at, score: scoreAt(compiled, state, traits, row.received_at).score });
     }
     return points;
   }
