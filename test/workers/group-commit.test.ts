@@ -118,7 +118,9 @@ describe("concurrent batches to one lead (group commit)", () => {
       // The lead is busy now: both wait for their group's turn.
       expect(stored()).toBe(1);
       expect((await Promise.all([first, ...behind])).map((r) => r.accepted)).toEqual([1, 1, 2]);
-      expect(stored()).toBe(4);
+      // In the order they arrived.
+      const paths = state.storage.sql.exec<{ url: string }>("SELECT url FROM events ORDER BY seq").toArray().map((e) => new URL(e.url).pathname);
+      expect(paths).toEqual(["/a", "/b", "/c", "/d"]);
     });
   });
 

@@ -22,9 +22,10 @@ describe("the lead view's score chart", () => {
     const visitor = uid("v");
     const stub = env.LEAD.get(env.LEAD.idFromName(visitorObjectName(SITE, visitor))) as DurableObjectStub<Lead>;
     // Human batches that score, and flagged ones (a bot's) between and after them: more events
-    // than the chart shows, so its first point already carries points from events before it.
+    // than the chart shows, so its first point already carries points from events before it. 735
+    // events: the chart's first point falls inside a batch, among events received at one time.
     for (let round = 0; round < 7; round++) {
-      const human = Array.from({ length: 40 }, (_, i) => (i % 10 === 0 ? track("pricing_view") : pageView(i % 3 ? "/pricing" : `/docs/${round}-${i}`)));
+      const human = Array.from({ length: 45 }, (_, i) => (i % 10 === 0 ? track("pricing_view") : pageView(i % 3 ? "/pricing" : `/docs/${round}-${i}`)));
       await stub.ingest({ site: SITE, visitor, events: human as Event[], bot: null, collectorUrl: "http://collector.test" });
       const flagged = Array.from({ length: 60 }, (_, i) => pageView(`/crawl/${round}-${i}`));
       await stub.ingest({ site: SITE, visitor, events: flagged as Event[], bot: "user_agent", collectorUrl: "http://collector.test" });
