@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { type Received, ReceivedWindow } from "./received-window";
 
+/** Events 1..n, received 100 ms apart from 100. */
+const spaced = (n: number): Received[] => Array.from({ length: n }, (_, i) => ({ seq: i + 1, at: (i + 1) * 100 }));
+
 /** A lead's events table as the window reads it, counting the reads. */
 function table(events: Received[]) {
   const reads = { tally: 0, list: 0 };
@@ -38,11 +41,7 @@ function table(events: Received[]) {
 
 describe("ReceivedWindow (the hourly budget's memory)", () => {
   it("answers a woken lead's counts from one aggregate read while no counted event leaves the window", () => {
-    const { window, reads, store, truth } = table([
-      { seq: 1, at: 100 },
-      { seq: 2, at: 200 },
-      { seq: 3, at: 300 },
-    ]);
+    const { window, reads, store, truth } = table(spaced(3));
     expect(window.count(150, 1000)).toBe(2);
     store(4, 400);
     store(5, 410);
@@ -52,11 +51,7 @@ describe("ReceivedWindow (the hourly budget's memory)", () => {
   });
 
   it("reads the list once the window passes the tally's oldest event, then keeps it without reading", () => {
-    const { window, reads, store, truth } = table([
-      { seq: 1, at: 100 },
-      { seq: 2, at: 200 },
-      { seq: 3, at: 300 },
-    ]);
+    const { window, reads, store, truth } = table(spaced(3));
     expect(window.count(50, 1000)).toBe(3);
     expect(window.count(150, 1000)).toBe(truth(150, 1000));
     for (let seq = 4; seq < 10; seq++) {
@@ -88,10 +83,7 @@ describe("ReceivedWindow (the hourly budget's memory)", () => {
   });
 
   it("reads again after the table changed behind it (a seq given out again) or after forget", () => {
-    const { window, reads } = table([
-      { seq: 1, at: 100 },
-      { seq: 2, at: 200 },
-    ]);
+    const { window, reads } = table(spaced(2));
     window.count(0, 1000);
     window.remember(2, 300);
     window.count(0, 1000);
@@ -107,10 +99,7 @@ describe("ReceivedWindow (the hourly budget's memory)", () => {
   });
 
   it("reads again when the list meets a seq given out again", () => {
-    const { window, reads } = table([
-      { seq: 1, at: 100 },
-      { seq: 2, at: 200 },
-    ]);
+    const { window, reads } = table(spaced(2));
     window.count(0, 1000);
     window.count(150, 1000);
     expect(reads.list).toBe(1);
