@@ -326,20 +326,4 @@ describe("concurrent batches to one lead (group commit)", () => {
     );
     expect(urls.map((e) => e.url)).toEqual([earlier.url, first.url, expect.stringContaining("/new")]);
   });
-
-  it("a batch longer than one insert statement is stored whole, in its order, with duplicates found across its statements", async () => {
-    const visitor = uid("v");
-    const stub = stubOf(visitorObjectName(SITE, visitor));
-    const earlier = pageView("/earlier");
-    await ingest(stub, visitor, [earlier]);
-    const fresh = Array.from({ length: 17 }, (_, i) => pageView(`/p${i}`));
-    // 20 events, more than one statement's worth (eight): a repeat of the first statement's event
-    // sits in the last one, and a repeat of an earlier batch's in the middle one.
-    const batch = [...fresh.slice(0, 9), earlier, ...fresh.slice(9, 16), { ...fresh[1], url: "https://www.site.test/again" }, fresh[16], earlier];
-    expect(batch).toHaveLength(20);
-    const result = await ingest(stub, visitor, batch);
-    expect(result).toMatchObject({ accepted: 17, duplicates: 3 });
-    const stored = await runInDurableObject(stub, (_, state) => state.storage.sql.exec<{ url: string }>("SELECT url FROM events ORDER BY seq").toArray());
-    expect(stored.map((e) => e.url)).toEqual([earlier.url, ...fresh.map((e) => e.url)]);
-  });
 });

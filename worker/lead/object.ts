@@ -318,7 +318,7 @@ export class Lead extends DurableObject<Env> {
         const limit = siteLimits(config, row.site).new_devices_per_lead_per_day;
         trust = this.store.visitorTrust(request.visitor) ?? (joinedToday >= limit ? "over_limit" : "claimed");
       }
-      this.store.insertEvents(request.events.map((event) => withTrust(event, trust)));
+      for (const event of request.events) this.store.insertEvent(withTrust(event, trust));
       if (request.visitor) this.store.addVisitor(request.visitor, now, trust);
       if (request.verified) this.store.setVerified(true);
       this.store.updateAfterMerge({

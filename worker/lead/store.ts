@@ -146,19 +146,14 @@ export function fromWire(event: Event, visitor: string | null, receivedAt: numbe
 /** The columns an insert of an event fills, in the order of `insertedValues`. */
 const INSERTED_COLUMNS = "id, type, name, url, ref, title, props, ts, received_at, visitor, bot, claimed";
 const insertedValues = (e: StoredEvent) => [e.id, e.type, e.name, e.url, e.ref, e.title, e.props, e.ts, e.received_at, e.visitor, e.bot, e.claimed];
-/**
- * Events per insert statement: a statement binds at most 100 values, twelve per event. Bound
- * values, not the batch as one JSON value unpacked by json_each: SQLite turned each unpacked row
- * back into JSON text and parsed it again for its twelve fields. A hand-over of thousands of
- * events also goes in one statement per eight events, with no single value that grows with it.
- */
-const ROWS_PER_INSERT = Math.floor(100 / INSERTED_COLUMNS.split(", ").length);
-/** The insert of n events (1 to ROWS_PER_INSERT), by n. RETURNING yields no row for a duplicate id. */
-const INSERT_ROWS = Array.from(
-  { length: ROWS_PER_INSERT + 1 },
-  (_, n) => `INSERT INTO events (${INSERTED_COLUMNS}) VALUES ${Array(n).fill(`(${INSERTED_COLUMNS.replace(/\w+/g, "?")})`).join(", ")}
-  ON CONFLICT (id) DO NOTHING RETURNING seq, id`,
-);
+/** RETURNING yields no row for an id already stored: that is a duplicate. */
+const INSERT_ONE = `INSERT INTO events (${INSERTED_COLUMNS}) VALUES (${INSERTED_COLUMNS.replace(/\w+/g, "?")})
+  ON CONFLICT (id) DO NOTHING RETURNING seq`;
+/** A batch as one JSON array of value arrays; WHERE true, or SQLite reads ON CONFLICT as part of the SELECT's join. */
+const INSERT_BATCH = `INSERT INTO events (${INSERTED_COLUMNS})
+  SELECT ${INSERTED_COLUMNS.split(", ").map((_, i) => `value->>${i}`).join(", ")}
+  FROM json_each(?) WHERE true ORDER BY key
+  ON CONFLICT (id) DO NOTHING RETURNING seq, id`;
 
 /** At most this many inserted events are kept for `eventsAfter`; a longer run is read from storage. */
 const APPENDED_MAX = 1_000;
@@ -382,7 +377,11 @@ export class LeadStore {
 
   /** Stores an event unless its id is already here; true when it was new. */
   insertEvent(event: StoredEvent): boolean {
-    return this.insertEvents([event]).length === 1;
+    const inserted = this.sql.exec<{ seq: number }>(INSERT_ONE, ...insertedValues(event)).toArray()[0];
+    if (!inserted) return false;
+    this.received.remember(inserted.seq, event.received_at);
+    this.append({ ...event, seq: inserted.seq });
+    return true;
   }
 
   /** Keeps a new event for `eventsAfter` while the inserts stay one unbroken run of seqs. */
@@ -395,17 +394,18 @@ export class LeadStore {
   }
 
   /**
-   * Stores a batch, each event unless its id is already here; answers the new ones, in order.
-   * Several events to a statement: crossing into SQLite once per event, with twelve bound values
-   * each, was most of a 20-event batch's CPU.
+   * Stores a batch in one statement, each event unless its id is already here; answers the new
+   * ones, in order. One statement instead of one per event: crossing into SQLite per event, with
+   * twelve bound values each, was most of a 20-event batch's CPU. The batch travels as one JSON
+   * value (a statement binds at most 100), unpacked by json_each in the batch's order.
    */
   insertEvents(events: readonly StoredEvent[]): readonly StoredEvent[] {
-    const inserted: { seq: number; id: string }[] = [];
-    for (let at = 0; at < events.length; at += ROWS_PER_INSERT) {
-      const rows = events.slice(at, at + ROWS_PER_INSERT);
-      inserted.push(...this.sql.exec<{ seq: number; id: string }>(INSERT_ROWS[rows.length] as string, ...rows.flatMap(insertedValues)));
-    }
-    inserted.sort((a, b) => a.seq - b.seq);
+    // One event goes in as it is: unpacking JSON would only cost it more.
+    if (events.length <= 1) return events.filter((event) => this.insertEvent(event));
+    const inserted = this.sql
+      .exec<{ seq: number; id: string }>(INSERT_BATCH, JSON.stringify(events.map(insertedValues)))
+      .toArray()
+      .sort((a, b) => a.seq - b.seq);
     let stored: readonly StoredEvent[] = events;
     if (inserted.length < events.length || inserted.some((row, i) => row.id !== events[i]?.id)) {
       // Some were duplicates. An id twice in one batch is stored as it first came, as one insert
@@ -414,7 +414,7 @@ export class LeadStore {
       for (const e of events) if (!byId.has(e.id)) byId.set(e.id, e);
       stored = inserted.map(({ id }) => byId.get(id) as StoredEvent);
     }
-    // Inserted in the batch's order, so seq order is the batch's order.
+    // Inserted in the batch's order (ORDER BY key), so seq order is the batch's order.
     stored.forEach((event, i) => {
       const seq = (inserted[i] as { seq: number }).seq;
       this.received.remember(seq, event.received_at);
