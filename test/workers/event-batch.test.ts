@@ -44,7 +44,8 @@ describe("a batch of events in one statement", () => {
   it("stores what inserting its events one at a time stores, whatever columns its rows share", async () => {
     const stub = env.LEAD.get(env.LEAD.idFromName(uid("batch-columns")));
     const runs = fc.sample(fc.array(storedEvent, { minLength: 2, maxLength: 12 }), { numRuns: 150, seed: 20261130 });
-    // Rows that share everything but the id, and rows that share nothing, besides the generated ones.
+    // Besides the generated ones: rows that share everything but the id, and the same rows with
+    // their receive time and trust mark varying too.
     const alike = Array.from({ length: 5 }, (_, i) => ({ ...fc.sample(storedEvent, { numRuns: 1, seed: 1 })[0]!, id: `e${i}` }));
     runs.push(alike, alike.map((event, i) => ({ ...event, received_at: event.received_at + i, claimed: i % 2 ? 1 : null })));
     await runInDurableObject(stub, (_, state) => {
